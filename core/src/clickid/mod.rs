@@ -1,0 +1,1 @@
+//! Click-id capture (issue 4).

@@ -1,0 +1,1 @@
+//! impact.com API emulator (see issue 3).
