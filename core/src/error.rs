@@ -147,9 +147,9 @@ impl Error {
 
     /// The JSON form bindings hand to their callers.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_else(|_| {
-            serde_json::json!({"code": self.code.as_str(), "message": self.message})
-        })
+        serde_json::to_value(self).unwrap_or_else(
+            |_| serde_json::json!({"code": self.code.as_str(), "message": self.message}),
+        )
     }
 }
 
