@@ -173,6 +173,13 @@ pub fn validate_json_str(text: &str) -> Report {
 /// Reading problems first, then the rule violations of what could be read, minus those about
 /// a field whose value could not be read (its reading problem already says what is wrong).
 pub(crate) fn merge_reading(read: Vec<Issue>, conv: &Conversion) -> Report {
+    if read.iter().any(|r| r.path.is_empty()) {
+        // The input as a whole is unreadable: rule violations of an empty model would be noise.
+        return Report {
+            errors: read,
+            warnings: Vec::new(),
+        };
+    }
     let mut report = validate(conv);
     let covered = |path: &str| {
         read.iter().any(|r| {
