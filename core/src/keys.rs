@@ -311,32 +311,38 @@ impl Reader {
                 self.unknown_key(table, prefix, key);
                 continue;
             };
-            let path = format!("{prefix}{}", target.snake());
-            let wire = wire_of(&target);
+            // Path and wire name are built only when there is a problem to report.
+            let at = || (format!("{prefix}{}", target.snake()), wire_of(&target));
             if let Some(first) = seen.get(&target) {
-                self.issue(
-                    IssueCode::DuplicateField,
-                    path,
-                    Some(wire.clone()),
-                    format!("`{key}` sets {wire} again (already set by `{first}`): give it once"),
-                );
+                let (path, wire) = at();
+                let msg =
+                    format!("`{key}` sets {wire} again (already set by `{first}`): give it once");
+                self.issue(IssueCode::DuplicateField, path, Some(wire), msg);
                 continue;
             }
             seen.insert(target, key);
             if matches!(value, Json::Leaf(Value::Null)) {
                 continue;
             }
-            match target {
-                Target::Scalar(spec) => {
-                    if let Some(slot) = into.slot(spec.wire) {
-                        self.read_scalar(spec.kind, slot, value, path, wire);
-                    }
+            let result = match target {
+                Target::Scalar(spec) => match into.slot(spec.wire) {
+                    Some(slot) => Self::read_scalar(spec.kind, slot, value),
+                    None => Ok(()),
+                },
+                Target::Custom(family, n) => Self::read_custom(family, n, into.custom(), value),
+                Target::Items => {
+                    items = Some(value);
+                    Ok(())
                 }
-                Target::Custom(family, n) => {
-                    self.read_custom(family, n, into.custom(), value, path, wire)
+                Target::Extra => {
+                    extra = Some(value);
+                    Ok(())
                 }
-                Target::Items => items = Some(value),
-                Target::Extra => extra = Some(value),
+            };
+            if let Err((code, m)) = result {
+                let (path, wire) = at();
+                let msg = format!("{wire} {m}");
+                self.issue(code, path, Some(wire), msg);
             }
         }
         (items, extra)
@@ -363,81 +369,26 @@ impl Reader {
         self.issue(IssueCode::UnknownField, path, None, message);
     }
 
-    fn read_scalar(
-        &mut self,
-        kind: Kind,
-        slot: SlotMut<'_>,
-        value: &Json,
-        path: String,
-        wire: String,
-    ) {
-        let leaf = match value {
-            Json::Leaf(v) => v,
-            other => {
-                let what = if matches!(other, Json::Array(_)) {
-                    "an array"
-                } else {
-                    "an object"
-                };
-                return self.issue(
-                    IssueCode::InvalidType,
-                    path,
-                    Some(wire.clone()),
-                    format!("{wire} must be a single value, not {what}"),
-                );
-            }
-        };
-        let result = match slot {
+    /// Stores one scalar value; the error text completes "<wire name> ...".
+    fn read_scalar(kind: Kind, slot: SlotMut<'_>, value: &Json) -> ReadResult<()> {
+        let leaf = single(value)?;
+        match slot {
             SlotMut::Int(s) => read_u64(leaf, kind).map(|v| *s = Some(v)),
             SlotMut::Str(s) => read_text(leaf).map(|v| *s = Some(v)),
-            SlotMut::Dec(s) => decimal_from_json(leaf)
-                .map(|v| *s = Some(v))
-                .map_err(|m| (type_code(leaf), m)),
+            SlotMut::Dec(s) => read_decimal(leaf).map(|v| *s = Some(v)),
             SlotMut::Bool(s) => read_bool(leaf).map(|v| *s = Some(v)),
-        };
-        if let Err((code, m)) = result {
-            self.issue(code, path, Some(wire.clone()), format!("{wire} {m}"));
         }
     }
 
-    fn read_custom(
-        &mut self,
-        family: Family,
-        n: u8,
-        custom: &mut Custom,
-        value: &Json,
-        path: String,
-        wire: String,
-    ) {
-        let Json::Leaf(leaf) = value else {
-            return self.issue(
-                IssueCode::InvalidType,
-                path,
-                Some(wire.clone()),
-                format!("{wire} must be a single value"),
-            );
-        };
-        let result = match family {
-            Family::Text => read_text(leaf).map(|v| {
-                custom.text.insert(n, v);
-            }),
-            Family::Date => read_text(leaf).map(|v| {
-                custom.date.insert(n, v);
-            }),
-            Family::Numeric | Family::Money => decimal_from_json(leaf)
-                .map(|v| {
-                    let map = if family == Family::Money {
-                        &mut custom.money
-                    } else {
-                        &mut custom.numeric
-                    };
-                    map.insert(n, v);
-                })
-                .map_err(|m| (type_code(leaf), m)),
-        };
-        if let Err((code, m)) = result {
-            self.issue(code, path, Some(wire.clone()), format!("{wire} {m}"));
+    fn read_custom(family: Family, n: u8, custom: &mut Custom, value: &Json) -> ReadResult<()> {
+        let leaf = single(value)?;
+        match family {
+            Family::Text => drop(custom.text.insert(n, read_text(leaf)?)),
+            Family::Date => drop(custom.date.insert(n, read_text(leaf)?)),
+            Family::Numeric => drop(custom.numeric.insert(n, read_decimal(leaf)?)),
+            Family::Money => drop(custom.money.insert(n, read_decimal(leaf)?)),
         }
+        Ok(())
     }
 
     fn read_item(&mut self, index: usize, value: &Json) -> Item {
@@ -502,12 +453,31 @@ impl Reader {
     }
 }
 
-fn type_code(leaf: &Value) -> IssueCode {
-    if leaf.is_string() {
-        IssueCode::InvalidFormat
-    } else {
-        IssueCode::InvalidType
+/// A scalar, not a list or an object.
+fn single(value: &Json) -> ReadResult<&Value> {
+    match value {
+        Json::Leaf(v) => Ok(v),
+        Json::Array(_) => Err((
+            IssueCode::InvalidType,
+            "must be a single value, not an array".into(),
+        )),
+        Json::Object(_) => Err((
+            IssueCode::InvalidType,
+            "must be a single value, not an object".into(),
+        )),
     }
+}
+
+/// Unreadable decimal text is a format problem; a value of the wrong JSON type a type one.
+fn read_decimal(leaf: &Value) -> ReadResult<rust_decimal::Decimal> {
+    decimal_from_json(leaf).map_err(|m| {
+        let code = if leaf.is_string() {
+            IssueCode::InvalidFormat
+        } else {
+            IssueCode::InvalidType
+        };
+        (code, m)
+    })
 }
 
 type ReadResult<T> = std::result::Result<T, (IssueCode, String)>;

@@ -6,10 +6,11 @@
 
 use crate::currency::Currency;
 use crate::error::{Error, Result};
-use crate::model::{Conversion, Custom, FieldSpec, Kind, SlotRef};
+use crate::model::{Conversion, Custom, FieldSpec, SlotRef};
 use crate::money::{format_decimal, format_money};
 use crate::validate::{email_needs_hashing, validate, Issue};
 use sha2::{Digest, Sha256};
+use std::fmt::Write;
 
 /// A validated conversion ready to send: the exact bytes every attempt reuses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +36,7 @@ pub fn prepare(c: &Conversion) -> Result<Prepared> {
         (None, None) => String::new(),
     };
     Ok(Prepared {
-        body: form_body(&form_pairs(c)),
+        body: form_body(c),
         order_id: c.order_id.clone().unwrap_or_default(),
         event_key,
         warnings: report.warnings,
@@ -47,43 +48,59 @@ pub fn encode(c: &Conversion) -> Result<String> {
     prepare(c).map(|p| p.body)
 }
 
-/// WHATWG `application/x-www-form-urlencoded` serialization.
-pub fn form_body(pairs: &[(String, String)]) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish()
+/// WHATWG `application/x-www-form-urlencoded` serialization of a valid conversion.
+fn form_body(c: &Conversion) -> String {
+    let mut body = form_urlencoded::Serializer::new(String::with_capacity(512));
+    visit_pairs(c, &mut |k, v| {
+        body.append_pair(k, v);
+    });
+    body.finish()
 }
 
 /// The wire parameters in order. Meant for a validated conversion: values are written as
 /// they are, money with the currency's minor units.
 pub fn form_pairs(c: &Conversion) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    visit_pairs(c, &mut |k, v| out.push((k.to_owned(), v.to_owned())));
+    out
+}
+
+/// Calls `emit` with each (wire name, value) in wire order, reusing one key buffer.
+fn visit_pairs(c: &Conversion, emit: &mut dyn FnMut(&str, &str)) {
     let scale = c
         .currency_code
         .as_deref()
         .and_then(Currency::from_code)
         .map(|cur| cur.minor_units());
-    let mut out = Vec::new();
-    c.for_each_slot(|spec, slot| push_slot(&mut out, spec, spec.wire.to_owned(), slot, scale));
+    c.for_each_slot(|spec, slot| {
+        if let Some(v) = slot_value(spec, slot, scale) {
+            emit(spec.wire, &v);
+        }
+    });
+    let mut key = String::with_capacity(32);
     for (i, item) in c.items.iter().enumerate() {
         let n = i + 1;
         item.for_each_slot(|spec, slot| {
-            push_slot(&mut out, spec, format!("Item{}{n}", spec.wire), slot, scale)
+            if let Some(v) = slot_value(spec, slot, scale) {
+                key.clear();
+                let _ = write!(key, "Item{}{n}", spec.wire);
+                emit(&key, &v);
+            }
         });
-        push_custom(
-            &mut out,
-            &item.custom,
-            |family, k| format!("Item{family}{n}_{k}"),
-            scale,
-        );
+        visit_custom(&item.custom, scale, &mut |family, k, v| {
+            key.clear();
+            let _ = write!(key, "Item{family}{n}_{k}");
+            emit(&key, v);
+        });
     }
-    push_custom(
-        &mut out,
-        &c.custom,
-        |family, k| format!("{family}{k}"),
-        scale,
-    );
-    out.extend(c.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-    out
+    visit_custom(&c.custom, scale, &mut |family, k, v| {
+        key.clear();
+        let _ = write!(key, "{family}{k}");
+        emit(&key, v);
+    });
+    for (k, v) in &c.extra {
+        emit(k, v);
+    }
 }
 
 fn money(d: rust_decimal::Decimal, scale: Option<u32>) -> String {
@@ -93,14 +110,8 @@ fn money(d: rust_decimal::Decimal, scale: Option<u32>) -> String {
     }
 }
 
-fn push_slot(
-    out: &mut Vec<(String, String)>,
-    spec: &FieldSpec,
-    wire: String,
-    slot: SlotRef<'_>,
-    scale: Option<u32>,
-) {
-    let value = match slot {
+fn slot_value(spec: &FieldSpec, slot: SlotRef<'_>, scale: Option<u32>) -> Option<String> {
+    Some(match slot {
         SlotRef::Int(Some(v)) => v.to_string(),
         SlotRef::Str(Some(s)) if spec.wire == "CustomerEmail" && email_needs_hashing(s) => {
             hex::encode(Sha256::digest(s.trim().to_lowercase().as_bytes()))
@@ -109,40 +120,21 @@ fn push_slot(
         SlotRef::Dec(Some(d)) if spec.kind.is_money() => money(*d, scale),
         SlotRef::Dec(Some(d)) => format_decimal(*d),
         SlotRef::Bool(Some(b)) => b.to_string(),
-        _ => return,
-    };
-    debug_assert!(spec.kind != Kind::Date || !value.is_empty());
-    out.push((wire, value));
+        _ => return None,
+    })
 }
 
-fn push_custom(
-    out: &mut Vec<(String, String)>,
-    custom: &Custom,
-    wire: impl Fn(&str, u8) -> String,
-    scale: Option<u32>,
-) {
-    out.extend(
-        custom
-            .text
-            .iter()
-            .map(|(n, v)| (wire("Text", *n), v.clone())),
-    );
-    out.extend(
-        custom
-            .numeric
-            .iter()
-            .map(|(n, v)| (wire("Numeric", *n), format_decimal(*v))),
-    );
-    out.extend(
-        custom
-            .date
-            .iter()
-            .map(|(n, v)| (wire("Date", *n), v.clone())),
-    );
-    out.extend(
-        custom
-            .money
-            .iter()
-            .map(|(n, v)| (wire("Money", *n), money(*v, scale))),
-    );
+fn visit_custom(custom: &Custom, scale: Option<u32>, emit: &mut dyn FnMut(&str, u8, &str)) {
+    for (n, v) in &custom.text {
+        emit("Text", *n, v);
+    }
+    for (n, v) in &custom.numeric {
+        emit("Numeric", *n, &format_decimal(*v));
+    }
+    for (n, v) in &custom.date {
+        emit("Date", *n, v);
+    }
+    for (n, v) in &custom.money {
+        emit("Money", *n, &money(*v, scale));
+    }
 }

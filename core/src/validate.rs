@@ -139,7 +139,7 @@ pub fn validate_at(c: &Conversion, now: DateTime<Utc>) -> Report {
         currency: c.currency_code.as_deref().and_then(Currency::from_code),
     };
     v.required_and_groups(c);
-    c.for_each_slot(|spec, slot| v.field(spec, slot, spec.snake.to_owned(), spec.wire.to_owned()));
+    c.for_each_slot(|spec, slot| v.field(spec, slot, Loc::Order(spec)));
     v.special_formats(c);
     v.custom(&c.custom, "", |f, n| format!("{}{n}", f.wire()));
     for (i, item) in c.items.iter().enumerate() {
@@ -202,6 +202,34 @@ const ATTRIBUTION_KEYS: &str =
     "click_id (the captured irclickid), customer_id, custom_profile_id, \
 custom_click_id, order_promo_code, media_id or media_partner_id, unique_url, caller_id, goog_aid, \
 android_id, apple_ifa or apple_ifv";
+
+/// Where a checked value sits; the path and wire name are only built when there is
+/// something to report (validation runs on every submit).
+#[derive(Clone, Copy)]
+enum Loc<'a> {
+    Order(&'a FieldSpec),
+    Item(usize, &'a FieldSpec),
+    /// (path, wire name)
+    Named(&'a str, &'a str),
+}
+
+impl Loc<'_> {
+    fn path(&self) -> String {
+        match self {
+            Loc::Order(spec) => spec.snake.to_owned(),
+            Loc::Item(i, spec) => format!("items[{i}].{}", spec.snake),
+            Loc::Named(path, _) => (*path).to_owned(),
+        }
+    }
+
+    fn wire(&self) -> String {
+        match self {
+            Loc::Order(spec) => spec.wire.to_owned(),
+            Loc::Item(i, spec) => format!("Item{}{}", spec.wire, i + 1),
+            Loc::Named(_, wire) => (*wire).to_owned(),
+        }
+    }
+}
 
 struct Checker {
     report: Report,
@@ -305,101 +333,104 @@ impl Checker {
         }
     }
 
+    fn error_at(&mut self, code: IssueCode, at: Loc<'_>, message: String) {
+        self.report
+            .errors
+            .push(Issue::new(code, at.path(), Some(at.wire()), message));
+    }
+
     /// Checks that follow from a field's kind and its documented limits.
-    fn field(&mut self, spec: &FieldSpec, slot: SlotRef<'_>, path: String, wire: String) {
+    fn field(&mut self, spec: &FieldSpec, slot: SlotRef<'_>, at: Loc<'_>) {
         match slot {
-            SlotRef::Str(Some(s)) => {
-                if spec.kind == Kind::Date {
-                    self.date(s, &path, &wire);
-                } else {
-                    self.text(s, &path, &wire, max_chars(spec.wire));
-                }
-            }
-            SlotRef::Dec(Some(d)) => self.decimal(spec.kind, *d, &path, &wire),
+            SlotRef::Str(Some(s)) if spec.kind == Kind::Date => self.date(s, at),
+            SlotRef::Str(Some(s)) => self.text(s, at, max_chars(spec.wire)),
+            SlotRef::Dec(Some(d)) => self.decimal(spec.kind, *d, at),
             SlotRef::Int(Some(0)) => {
                 let what = if spec.kind == Kind::Count {
                     "a quantity of at least 1"
                 } else {
                     "an id of at least 1"
                 };
-                self.error(
-                    IssueCode::OutOfRange,
-                    path,
-                    &wire,
-                    format!("{wire} must be {what}"),
-                );
+                let msg = format!("{} must be {what}", at.wire());
+                self.error_at(IssueCode::OutOfRange, at, msg);
             }
             _ => {}
         }
     }
 
-    fn text(&mut self, s: &str, path: &str, wire: &str, max: Option<usize>) {
+    fn text(&mut self, s: &str, at: Loc<'_>, max: Option<usize>) {
         if s.trim().is_empty() {
-            if wire != "OrderId" {
-                self.error(
-                    IssueCode::EmptyValue,
-                    path,
-                    wire,
-                    format!("{wire} is empty: give a value or leave the field out"),
+            // An empty OrderId is reported as `required`.
+            if !matches!(at, Loc::Order(spec) if spec.wire == "OrderId") {
+                let msg = format!(
+                    "{} is empty: give a value or leave the field out",
+                    at.wire()
                 );
+                self.error_at(IssueCode::EmptyValue, at, msg);
             }
             return;
         }
         if let Some(c) = s.chars().find(|c| c.is_control()) {
-            self.error(IssueCode::InvalidCharacter, path, wire,
-                format!("{wire} contains the control character U+{:04X}: remove line breaks, tabs and other control characters", c as u32));
+            let msg = format!(
+                "{} contains the control character U+{:04X}: remove line breaks, tabs and other control characters",
+                at.wire(),
+                c as u32
+            );
+            self.error_at(IssueCode::InvalidCharacter, at, msg);
         }
         if let Some(max) = max {
             let n = s.chars().count();
             if n > max {
-                self.error(
-                    IssueCode::TooLong,
-                    path,
-                    wire,
-                    format!("{wire} is {n} characters long; impact.com takes at most {max}"),
+                let msg = format!(
+                    "{} is {n} characters long; impact.com takes at most {max}",
+                    at.wire()
                 );
+                self.error_at(IssueCode::TooLong, at, msg);
             }
         }
     }
 
-    fn date(&mut self, s: &str, path: &str, wire: &str) {
+    fn date(&mut self, s: &str, at: Loc<'_>) {
         if DateTime::parse_from_rfc3339(s).is_err() {
             let hint = if chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok() {
                 "it has no offset; add one such as Z or -08:00"
             } else {
                 "use RFC 3339 with an offset, e.g. 2024-08-01T23:55:24-08:00"
             };
-            self.error(
-                IssueCode::InvalidFormat,
-                path,
-                wire,
-                format!("{wire} {s:?} is not a date-time with an offset: {hint}"),
+            let msg = format!(
+                "{} {s:?} is not a date-time with an offset: {hint}",
+                at.wire()
             );
+            self.error_at(IssueCode::InvalidFormat, at, msg);
         }
     }
 
-    fn decimal(&mut self, kind: Kind, d: Decimal, path: &str, wire: &str) {
+    fn decimal(&mut self, kind: Kind, d: Decimal, at: Loc<'_>) {
         if kind == Kind::Money && d.is_sign_negative() && !d.is_zero() {
-            self.error(IssueCode::NegativeAmount, path, wire,
-                format!("{wire} is negative ({d}): a conversion takes no negative amounts; report returns with modify_action or reverse_action"));
+            let msg = format!(
+                "{} is negative ({d}): a conversion takes no negative amounts; report returns with modify_action or reverse_action",
+                at.wire()
+            );
+            self.error_at(IssueCode::NegativeAmount, at, msg);
         }
-        if kind.is_money() {
-            if let Some(cur) = self.currency {
-                if significant_scale(d) > cur.minor_units() {
-                    self.error(IssueCode::TooManyDecimals, path, wire,
-                        format!("{wire} {d} has more decimals than {} allows ({}): round it yourself, this library never rounds money",
-                            cur.code(), cur.minor_units()));
-                }
+        if let Some(cur) = self.currency.filter(|_| kind.is_money()) {
+            if significant_scale(d) > cur.minor_units() {
+                let msg = format!(
+                    "{} {d} has more decimals than {} allows ({}): round it yourself, this library never rounds money",
+                    at.wire(),
+                    cur.code(),
+                    cur.minor_units()
+                );
+                self.error_at(IssueCode::TooManyDecimals, at, msg);
             }
         }
         if kind == Kind::Rate && (d.is_sign_negative() && !d.is_zero() || d > Decimal::ONE_HUNDRED)
         {
-            self.error(
-                IssueCode::OutOfRange,
-                path,
-                wire,
-                format!("{wire} is a percentage: give a value from 0 to 100, not {d}"),
+            let msg = format!(
+                "{} is a percentage: give a value from 0 to 100, not {d}",
+                at.wire()
             );
+            self.error_at(IssueCode::OutOfRange, at, msg);
         }
     }
 
@@ -464,12 +495,8 @@ impl Checker {
         };
         for (&n, s) in &custom.text {
             if check_n(self, Family::Text, n) {
-                self.text(
-                    s,
-                    &format!("{prefix}text{n}"),
-                    &wire(Family::Text, n),
-                    Some(64),
-                );
+                let (path, wire) = (format!("{prefix}text{n}"), wire(Family::Text, n));
+                self.text(s, Loc::Named(&path, &wire), Some(64));
             }
         }
         for &n in custom.numeric.keys() {
@@ -477,17 +504,14 @@ impl Checker {
         }
         for (&n, s) in &custom.date {
             if check_n(self, Family::Date, n) {
-                self.date(s, &format!("{prefix}date{n}"), &wire(Family::Date, n));
+                let (path, wire) = (format!("{prefix}date{n}"), wire(Family::Date, n));
+                self.date(s, Loc::Named(&path, &wire));
             }
         }
         for (&n, d) in &custom.money {
             if check_n(self, Family::Money, n) {
-                self.decimal(
-                    Kind::SignedMoney,
-                    *d,
-                    &format!("{prefix}money{n}"),
-                    &wire(Family::Money, n),
-                );
+                let (path, wire) = (format!("{prefix}money{n}"), wire(Family::Money, n));
+                self.decimal(Kind::SignedMoney, *d, Loc::Named(&path, &wire));
             }
         }
     }
@@ -520,14 +544,7 @@ impl Checker {
                 format!("item {n} needs a price (unit price, ItemPrice{n}) or a sub_total (line total, ItemSubTotal{n})")),
             _ => {}
         }
-        item.for_each_slot(|spec, slot| {
-            self.field(
-                spec,
-                slot,
-                format!("{prefix}{}", spec.snake),
-                format!("Item{}{n}", spec.wire),
-            )
-        });
+        item.for_each_slot(|spec, slot| self.field(spec, slot, Loc::Item(i, spec)));
         self.custom(&item.custom, &prefix, |f, k| {
             format!("Item{}{n}_{k}", f.wire())
         });
@@ -555,7 +572,7 @@ impl Checker {
                 );
                 continue;
             }
-            self.text(value, &path, name, None);
+            self.text(value, Loc::Named(&path, name), None);
         }
     }
 

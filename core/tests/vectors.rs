@@ -17,7 +17,10 @@ fn vectors() -> Vec<(String, Value)> {
         .into_iter()
         .map(|p| {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap())
+            (
+                name,
+                serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap(),
+            )
         })
         .collect()
 }
@@ -31,7 +34,15 @@ fn issues(list: &Value, with_field: bool) -> Vec<(String, String, String)> {
         .iter()
         .map(|i| {
             let s = |k: &str| i.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-            (s("code"), s("path"), if with_field { s("field") } else { String::new() })
+            (
+                s("code"),
+                s("path"),
+                if with_field {
+                    s("field")
+                } else {
+                    String::new()
+                },
+            )
         })
         .collect();
     out.sort();
@@ -64,7 +75,11 @@ fn every_vector_matches() {
             }
             if let Some(want) = expect.get("discount") {
                 let alloc = allocate_discount(&Conversion::from_json(input).unwrap()).unwrap();
-                let got: Vec<Value> = alloc.items.iter().map(|s| Value::String(s.share.clone())).collect();
+                let got: Vec<Value> = alloc
+                    .items
+                    .iter()
+                    .map(|s| Value::String(s.share.clone()))
+                    .collect();
                 if Value::Array(got.clone()) != *want {
                     failures.push(format!("{name}: discount want {want} got {got:?}"));
                 }
@@ -75,10 +90,19 @@ fn every_vector_matches() {
             if want != got {
                 failures.push(format!("{name}: errors\n  want {want:?}\n  got  {got:?}"));
             }
-            if Conversion::from_json(input).and_then(|c| encode(&c)).is_ok() {
+            if Conversion::from_json(input)
+                .and_then(|c| encode(&c))
+                .is_ok()
+            {
                 failures.push(format!("{name}: encode accepted an invalid conversion"));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
 }
