@@ -128,6 +128,8 @@ fn scope(c: &Checked<'_>, host: &SiteHost, warnings: &mut Vec<Warning>) -> Scope
         }
     };
     let other = match &ours {
+        // A `__Host-` cookie can only ever exist host-only.
+        _ if c.cfg.cookie_name.starts_with("__Host-") => None,
         Some(_) => Some(None),
         None if host.is_ip || host.fqdn => None,
         None => host.registrable.clone().map(Some),
