@@ -219,7 +219,8 @@ fn is_secure(c: &Checked<'_>, req: &CaptureRequest, warnings: &mut Vec<Warning>)
 pub fn capture(config: &ClickIdConfig, request: &CaptureRequest) -> Result<Outcome> {
     let c = config.check()?;
     let cfg = c.cfg;
-    let now = request.now;
+    // Times before 1970 cannot be written in the cookie format; treat them as 1970.
+    let now = request.now.max(0);
     let mut warnings = Vec::new();
 
     let host = parse_host(&request.host);
@@ -446,7 +447,7 @@ fn referer_click_id(c: &Checked<'_>, host: &SiteHost, referer: &str) -> Option<S
 pub fn read_stored(config: &ClickIdConfig, cookie_header: &str, now_ms: i64) -> Result<Outcome> {
     let c = config.check()?;
     let mut warnings = Vec::new();
-    let (_, best) = stored_copies(&c, Some(cookie_header), now_ms, &mut warnings);
+    let (_, best) = stored_copies(&c, Some(cookie_header), now_ms.max(0), &mut warnings);
     let mut out = Outcome {
         warnings,
         ..Outcome::default()

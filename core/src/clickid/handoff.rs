@@ -52,7 +52,7 @@ fn mac(secret: &str, payload: &str) -> Option<HmacSha256> {
 
 /// Signs a hand-off token for `click_id` issued at `now_ms`.
 pub(crate) fn sign(secret: &str, click_id: &str, now_ms: i64) -> Option<String> {
-    let payload = format!("1.{}.{click_id}", now_ms.div_euclid(1000));
+    let payload = format!("1.{}.{click_id}", now_ms.max(0).div_euclid(1000));
     let tag = mac(secret, &payload)?.finalize().into_bytes();
     Some(format!("{payload}.{}", URL_SAFE_NO_PAD.encode(tag)))
 }
