@@ -1,0 +1,234 @@
+'use strict'
+// The public entry of `impact-conversions` (CommonJS; `index.mjs` re-exports it for ESM).
+// It only translates: JS values -> JSON text for the Rust core, JSON results -> camelCase
+// objects, core errors -> ImpactError subclasses, core events -> plain objects. Every rule
+// lives in the core (native.js loads the addon built from bindings-node/src).
+
+const util = require('node:util')
+const native = require('./native.js')
+
+const ERROR_MARKER = '\u0001impact-error\u0001'
+
+// ---- errors --------------------------------------------------------------------------
+
+class ImpactError extends Error {
+  constructor(data) {
+    super(String(data && data.message ? data.message : 'impact-conversions error'))
+    Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false, configurable: true, writable: true })
+    this.code = data.code
+    this.issues = Array.isArray(data.issues) ? data.issues : []
+    this.status = typeof data.status === 'number' ? data.status : undefined
+    this.attempts = typeof data.attempts === 'number' ? data.attempts : undefined
+    this.resetAt = typeof data.reset_at === 'number' ? new Date(data.reset_at * 1000) : undefined
+    this.apiErrors = Array.isArray(data.api_errors) ? data.api_errors.map((e) => ({ field: e.field ?? null, message: e.message })) : []
+  }
+
+  /** Whether sending the same request again later could succeed. */
+  get retryable() {
+    return this.code === 'rate_limited' || this.code === 'transport' || this.code === 'timeout'
+  }
+}
+
+class ValidationError extends ImpactError {}
+class ConfigError extends ImpactError {}
+class AuthError extends ImpactError {}
+class ApiError extends ImpactError {}
+class RateLimitedError extends ImpactError {}
+class TransportError extends ImpactError {}
+class TimeoutError extends ImpactError {}
+class UnconfirmedError extends ImpactError {}
+class InternalError extends ImpactError {}
+
+const ERROR_CLASSES = {
+  validation: ValidationError,
+  config: ConfigError,
+  auth: AuthError,
+  api: ApiError,
+  rate_limited: RateLimitedError,
+  transport: TransportError,
+  timeout: TimeoutError,
+  unconfirmed: UnconfirmedError,
+  internal: InternalError,
+}
+
+/** A native exception carrying a core error -> the ImpactError subclass for its code. */
+function translateError(err) {
+  const message = err && typeof err.message === 'string' ? err.message : ''
+  const at = message.indexOf(ERROR_MARKER)
+  if (at < 0) return err
+  let data
+  try {
+    data = JSON.parse(message.slice(at + ERROR_MARKER.length))
+  } catch {
+    return new InternalError({ code: 'internal', message: 'unreadable error from the core' })
+  }
+  const Class = ERROR_CLASSES[data.code] || ImpactError
+  const out = new Class(data)
+  Error.captureStackTrace?.(out, translateError)
+  return out
+}
+
+function call(fn, ...args) {
+  try {
+    return fn(...args)
+  } catch (err) {
+    throw translateError(err)
+  }
+}
+
+// ---- values --------------------------------------------------------------------------
+
+function replacer(_key, value) {
+  // A BigInt id is sent as its decimal digits (JSON.stringify throws on BigInt).
+  return typeof value === 'bigint' ? value.toString() : value
+}
+
+/** A conversion -> the JSON text the core reads. `JSON.stringify` writes numbers through
+ *  their shortest representation and a Date through `toISOString()` (RFC 3339, UTC). */
+function conversionJson(conversion) {
+  if (conversion === null || typeof conversion !== 'object' || Array.isArray(conversion)) {
+    throw new ValidationError({
+      code: 'validation',
+      message: `a conversion is a plain object, got ${conversion === null ? 'null' : Array.isArray(conversion) ? 'an array' : typeof conversion}`,
+      issues: [{ code: 'invalid_type', path: '', message: 'a conversion is a JSON object' }],
+    })
+  }
+  return JSON.stringify(conversion, replacer)
+}
+
+const camelKey = (k) => (k.includes('_') ? k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()) : k)
+const snakeKey = (k) => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
+
+/** snake_case keys of the core's JSON -> camelCase, recursively (values untouched). */
+function camelize(value) {
+  if (Array.isArray(value)) return value.map(camelize)
+  if (value === null || typeof value !== 'object') return value
+  const out = {}
+  for (const key of Object.keys(value)) out[camelKey(key)] = camelize(value[key])
+  return out
+}
+
+/** camelCase option keys -> the core's snake_case, recursively; `undefined` dropped. */
+function snakeize(value) {
+  if (Array.isArray(value)) return value.map(snakeize)
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value
+  const out = {}
+  for (const key of Object.keys(value)) {
+    if (value[key] !== undefined) out[snakeKey(key)] = snakeize(value[key])
+  }
+  return out
+}
+
+function nowMs(now) {
+  if (now === undefined || now === null) return Date.now()
+  if (now instanceof Date) return now.getTime()
+  if (typeof now === 'string') return Date.parse(now)
+  return Number(now)
+}
+
+/** Click-id config objects are converted once and remembered. */
+const configCache = new WeakMap()
+function configJson(config) {
+  if (config === undefined || config === null) return undefined
+  if (typeof config !== 'object') {
+    throw new ConfigError({ code: 'config', message: 'the click-id config is an object' })
+  }
+  let text = configCache.get(config)
+  if (text === undefined) {
+    text = JSON.stringify(snakeize(config))
+    configCache.set(config, text)
+  }
+  return text
+}
+
+// ---- conversions ---------------------------------------------------------------------
+
+/** Every problem of a conversion at once: `{ valid, errors, warnings }`. */
+function validate(conversion) {
+  return JSON.parse(call(native.validate, conversionJson(conversion)))
+}
+
+/** The exact form body impact.com receives; throws `ValidationError` when invalid. */
+function encode(conversion) {
+  return call(native.encode, conversionJson(conversion))
+}
+
+/** Validates then encodes: `{ body, orderId, eventKey, warnings }`. */
+function prepare(conversion) {
+  return camelize(JSON.parse(call(native.prepare, conversionJson(conversion))))
+}
+
+/** How impact.com spreads `orderDiscount` over the items. */
+function allocateDiscount(conversion) {
+  return camelize(JSON.parse(call(native.allocateDiscount, conversionJson(conversion))))
+}
+
+// ---- click id ------------------------------------------------------------------------
+
+/** The click-id decision for one request, with the exact Set-Cookie values to append. */
+function capture(request, config) {
+  if (request === null || typeof request !== 'object') {
+    throw new ValidationError({ code: 'validation', message: 'capture(request): request is an object' })
+  }
+  const req = snakeize(request)
+  if (req.now === undefined) req.now = Date.now()
+  else if (request.now instanceof Date) req.now = request.now.getTime()
+  return camelize(JSON.parse(call(native.capture, JSON.stringify(req), configJson(config))))
+}
+
+/** The stored click id in a Cookie header (nothing written, consent not consulted). */
+function readStored(cookieHeader, options = {}) {
+  const text = call(native.readStored, cookieHeader ?? null, nowMs(options.now), configJson(options.config))
+  return camelize(JSON.parse(text))
+}
+
+/** Adds the click id (or a signed hand-off token) to a link to a sister domain. */
+function decorateUrl(url, clickId, options = {}) {
+  const text = call(native.decorateUrl, String(url), String(clickId), nowMs(options.now), configJson(options.config))
+  return camelize(JSON.parse(text))
+}
+
+/** Set-Cookie values deleting the click-id cookie for `host` (both scopes). */
+function clearClickId(host, config) {
+  return call(native.clearClickId, String(host), configJson(config))
+}
+
+/** `null` when `value` is a valid click id, else the warning why not. */
+function validateClickId(value) {
+  const text = call(native.validateClickId, String(value))
+  return text === null ? null : JSON.parse(text)
+}
+
+const errorCodes = () => native.errorCodes()
+const coreVersion = () => native.coreVersion()
+
+module.exports = {
+  validate,
+  encode,
+  prepare,
+  allocateDiscount,
+  capture,
+  readStored,
+  decorateUrl,
+  clearClickId,
+  validateClickId,
+  errorCodes,
+  coreVersion,
+  ImpactError,
+  ValidationError,
+  ConfigError,
+  AuthError,
+  ApiError,
+  RateLimitedError,
+  TransportError,
+  TimeoutError,
+  UnconfirmedError,
+  InternalError,
+  __napiBindingTarget: native.__napiBindingTarget,
+}
+
+// Internal helpers shared with express.js (not part of the typed API).
+Object.defineProperty(module.exports, '_internal', {
+  value: { translateError, conversionJson, camelize, snakeize, configJson, native, util },
+  enumerable: false,
+})

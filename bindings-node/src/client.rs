@@ -1,0 +1,1 @@
+//! The retrying client (wired in when the core client lands).
