@@ -86,14 +86,10 @@ function replacer(_key, value) {
 /** A conversion -> the JSON text the core reads. `JSON.stringify` writes numbers through
  *  their shortest representation and a Date through `toISOString()` (RFC 3339, UTC). */
 function conversionJson(conversion) {
-  if (conversion === null || typeof conversion !== 'object' || Array.isArray(conversion)) {
-    throw new ValidationError({
-      code: 'validation',
-      message: `a conversion is a plain object, got ${conversion === null ? 'null' : Array.isArray(conversion) ? 'an array' : typeof conversion}`,
-      issues: [{ code: 'invalid_type', path: '', message: 'a conversion is a JSON object' }],
-    })
-  }
-  return JSON.stringify(conversion, replacer)
+  // Anything else (an array, a string, undefined) is reported by the core as it would be
+  // for any other language: `invalid_type` at the root.
+  const text = JSON.stringify(conversion, replacer)
+  return text === undefined ? 'null' : text
 }
 
 const camelKey = (k) => (k.includes('_') ? k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()) : k)

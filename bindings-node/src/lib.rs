@@ -119,14 +119,12 @@ pub fn allocate_discount(conversion_json: String) -> napi::Result<String> {
 pub fn capture(request_json: String, config_json: Option<String>) -> napi::Result<String> {
     let cfg = config(config_json)?;
     let request: clickid::CaptureRequest =
-        serde_json::from_value(parse_json(&request_json, "the capture request")?).map_err(
-            |e| {
-                js_error(&Error::new(
-                    ErrorCode::Validation,
-                    format!("click_id capture request: {e}"),
-                ))
-            },
-        )?;
+        serde_json::from_value(parse_json(&request_json, "the capture request")?).map_err(|e| {
+            js_error(&Error::new(
+                ErrorCode::Validation,
+                format!("click_id capture request: {e}"),
+            ))
+        })?;
     let out = clickid::capture(&cfg, &request).map_err(|e| js_error(&e))?;
     to_text(&out)
 }
