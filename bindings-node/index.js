@@ -195,10 +195,156 @@ function validateClickId(value) {
   return text === null ? null : JSON.parse(text)
 }
 
+// ---- client --------------------------------------------------------------------------
+
+const SECRET_KEYS = new Set(['authToken', 'auth_token', 'AuthToken'])
+
+/** Client options -> the core's JSON config (snake_case); `retry` and `timeout` flattened. */
+function clientConfigJson(options) {
+  const { onEvent, retry, timeout, ...rest } = options ?? {}
+  const flat = { ...rest }
+  if (retry && typeof retry === 'object') Object.assign(flat, retry)
+  if (timeout !== undefined && flat.deadlineMs === undefined) flat.deadlineMs = timeout
+  return JSON.stringify(snakeize(flat))
+}
+
+/** A core event (JSON) -> a plain camelCase object for the user's `onEvent`. */
+function eventSink(onEvent) {
+  if (onEvent === undefined || onEvent === null) return undefined
+  if (typeof onEvent !== 'function') {
+    throw new ConfigError({ code: 'config', message: 'onEvent must be a function' })
+  }
+  return (text) => {
+    let event
+    try {
+      event = camelize(JSON.parse(text))
+    } catch {
+      return
+    }
+    try {
+      onEvent(event)
+    } catch (e) {
+      // A logging callback must never break a submission.
+      process.emitWarning(`impact-conversions: onEvent threw: ${e && e.message}`, 'ImpactConversionsWarning')
+    }
+  }
+}
+
+const parse = (text) => camelize(JSON.parse(text))
+const reject = (err) => Promise.reject(translateError(err))
+
+class Client {
+  #native
+  #public
+
+  constructor(options, _fromEnv) {
+    if (_fromEnv === kFromEnv) {
+      this.#native = options.native
+      this.#public = options.public
+      return
+    }
+    if (options === null || typeof options !== 'object') {
+      throw new ConfigError({ code: 'config', message: 'new Client(options): options is an object with accountSid and authToken (or use Client.fromEnv())' })
+    }
+    const sink = eventSink(options.onEvent)
+    this.#native = call(() => new native.Client(clientConfigJson(options), sink))
+    this.#public = describe(this.#native)
+  }
+
+  /** A client from IMPACT_ACCOUNT_SID, IMPACT_AUTH_TOKEN and IMPACT_BASE_URL; `options`
+   *  adds retry/timeout settings and `onEvent`. */
+  static fromEnv(options = {}) {
+    const sink = eventSink(options.onEvent)
+    const n = call(() => native.Client.fromEnv(clientConfigJson(options), sink))
+    return new Client({ native: n, public: describe(n) }, kFromEnv)
+  }
+
+  /** Validates, then sends one conversion with retries. Resolves with impact.com's receipt. */
+  submit(conversion) {
+    let text
+    try {
+      text = conversionJson(conversion)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return this.#native.submit(text).then(parse, reject)
+  }
+
+  /** Sends many conversions, at most `concurrency` at a time. Never rejects for one bad
+   *  conversion: each result is `{ status: 'fulfilled', value }` or `{ status: 'rejected', reason }`
+   *  (the shape of Promise.allSettled), in input order. */
+  submitMany(conversions, options = {}) {
+    if (!Array.isArray(conversions)) {
+      return Promise.reject(new ValidationError({ code: 'validation', message: 'submitMany(conversions): an array' }))
+    }
+    const concurrency = options.concurrency ?? 8
+    const text = JSON.stringify(conversions, replacer)
+    return this.#native.submitMany(text, concurrency).then((out) => {
+      return JSON.parse(out).map((r) =>
+        r.error !== undefined
+          ? { status: 'rejected', reason: errorFromData(r.error) }
+          : { status: 'fulfilled', value: camelize(r.ok) },
+      )
+    }, reject)
+  }
+
+  /** The processing status of a submission (by the receipt's id). */
+  submissionStatus(id) {
+    return this.#native.submissionStatus(String(id)).then(parse, reject)
+  }
+
+  /** Polls the submission until impact.com has processed it or `timeout` ms pass. */
+  waitForSubmission(id, options = {}) {
+    const timeout = options.timeout ?? 60_000
+    return this.#native.waitForSubmission(String(id), timeout).then(parse, reject)
+  }
+
+  /** Changes an existing action (amount, items...): impact.com's ModifyAction. */
+  modifyAction(modification) {
+    return this.#native.modifyAction(JSON.stringify(snakeizeShallow(modification), replacer)).then(parse, reject)
+  }
+
+  /** Reverses an action (whole or part): impact.com's ReverseAction. */
+  reverseAction(reversal) {
+    return this.#native.reverseAction(JSON.stringify(snakeizeShallow(reversal), replacer)).then(parse, reject)
+  }
+
+  /** What is safe to show: account and base URL, never the AuthToken. */
+  toJSON() {
+    return { ...this.#public }
+  }
+
+  [util.inspect.custom](_depth, options, inspect) {
+    return `Client ${(inspect ?? util.inspect)(this.#public, options)}`
+  }
+}
+const kFromEnv = Symbol('fromEnv')
+
+function describe(n) {
+  try {
+    return JSON.parse(n.describe())
+  } catch {
+    return {}
+  }
+}
+
+function snakeizeShallow(value) {
+  if (value === null || typeof value !== 'object') return value
+  const out = {}
+  for (const key of Object.keys(value)) if (value[key] !== undefined) out[snakeKey(key)] = value[key]
+  return out
+}
+
+function errorFromData(data) {
+  const Class = ERROR_CLASSES[data.code] || ImpactError
+  return new Class(data)
+}
+
 const errorCodes = () => native.errorCodes()
 const coreVersion = () => native.coreVersion()
 
 module.exports = {
+  Client,
   validate,
   encode,
   prepare,
