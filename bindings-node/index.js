@@ -370,6 +370,8 @@ module.exports = {
 }
 
 // Internal helpers shared with express.js (not part of the typed API).
+// Whether this addon was built with the retrying client (tests skip the network suite otherwise).
+Object.defineProperty(module.exports, '_clientAvailable', { value: () => typeof native.Client === 'function', enumerable: false })
 Object.defineProperty(module.exports, '_internal', {
   value: { translateError, conversionJson, camelize, snakeize, configJson, native, util },
   enumerable: false,
