@@ -246,6 +246,7 @@ class Client {
     if (options === null || typeof options !== 'object') {
       throw new ConfigError({ code: 'config', message: 'new Client(options): options is an object with accountSid and authToken (or use Client.fromEnv())' })
     }
+    requireClient()
     const sink = eventSink(options.onEvent)
     this.#native = call(() => new native.Client(clientConfigJson(options), sink))
     this.#public = describe(this.#native)
@@ -254,6 +255,7 @@ class Client {
   /** A client from IMPACT_ACCOUNT_SID, IMPACT_AUTH_TOKEN and IMPACT_BASE_URL; `options`
    *  adds retry/timeout settings and `onEvent`. */
   static fromEnv(options = {}) {
+    requireClient()
     const sink = eventSink(options.onEvent)
     const n = call(() => native.Client.fromEnv(clientConfigJson(options), sink))
     return new Client({ native: n, public: describe(n) }, kFromEnv)
@@ -319,6 +321,12 @@ class Client {
   }
 }
 const kFromEnv = Symbol('fromEnv')
+
+function requireClient() {
+  if (typeof native.Client !== 'function') {
+    throw new InternalError({ code: 'internal', message: 'this build of impact-conversions has no network client (the addon was built before the core client existed): rebuild with `npm run build`' })
+  }
+}
 
 function describe(n) {
   try {
