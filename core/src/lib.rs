@@ -7,17 +7,24 @@
 //! - [`clickid`]: `irclickid` capture into a first-party cookie, consent, cross-domain hand-off.
 //! - [`client`]: the retrying async client (bindings own the tokio runtime).
 
+pub mod actions;
 pub mod clickid;
+pub mod client;
+pub mod config;
 pub mod currency;
 pub mod discount;
 pub mod error;
+pub mod events;
 pub mod mapping;
 pub mod model;
 pub mod money;
+pub mod retry;
 pub mod validate;
 
 mod keys;
 
+pub use client::{Client, Receipt, SubmissionStatus};
+pub use config::ClientConfig;
 pub use discount::allocate_discount;
 pub use error::{Error, ErrorCode, Result};
 pub use mapping::{encode, prepare, Prepared};

@@ -1,0 +1,220 @@
+//! Client configuration, from code, JSON (what bindings pass) or the environment.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Deserializer};
+use std::fmt;
+use std::time::Duration;
+
+/// The AuthToken. Never printed: `Debug` and `Display` show `***`, and it has no `Serialize`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The token itself, for the Authorization header only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Secret, D::Error> {
+        String::deserialize(d).map(Secret)
+    }
+}
+
+/// Everything a [`crate::client::Client`] needs. Defaults follow impact.com's advice and
+/// Stripe-style retry discipline; see [`crate::retry`] for what each number does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientConfig {
+    /// The account SID (`IR...`): the user of HTTP Basic auth and part of every path.
+    pub account_sid: String,
+    pub auth_token: Secret,
+    /// `https://api.impact.com`; plain `http` only for loopback (the emulator).
+    pub base_url: String,
+    /// Which binding is calling, for the User-Agent (`python`, `node`, `go`, ...).
+    pub binding: String,
+    /// Requests per conversion at most, the first included (429 waits do not count).
+    pub max_attempts: u32,
+    /// Backoff base: the first retry waits up to this long (full jitter).
+    pub base_delay_ms: u64,
+    /// Backoff cap for one wait.
+    pub max_delay_ms: u64,
+    /// Total time one call may take, retries and waits included.
+    pub deadline_ms: u64,
+    /// Time one HTTP attempt may take.
+    pub attempt_timeout_ms: u64,
+    /// Wait after a 429 whose `X-RateLimit-Reset` is missing or unreadable.
+    pub rate_limit_fallback_ms: u64,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            account_sid: String::new(),
+            auth_token: Secret::default(),
+            base_url: "https://api.impact.com".into(),
+            binding: "rust".into(),
+            max_attempts: 5,
+            base_delay_ms: 500,
+            max_delay_ms: 8_000,
+            deadline_ms: 30_000,
+            attempt_timeout_ms: 10_000,
+            rate_limit_fallback_ms: 60_000,
+        }
+    }
+}
+
+impl ClientConfig {
+    pub fn new(account_sid: impl Into<String>, auth_token: impl Into<String>) -> ClientConfig {
+        ClientConfig {
+            account_sid: account_sid.into(),
+            auth_token: Secret::new(auth_token),
+            ..ClientConfig::default()
+        }
+    }
+
+    /// `IMPACT_ACCOUNT_SID`, `IMPACT_AUTH_TOKEN` and optionally `IMPACT_BASE_URL`.
+    pub fn from_env() -> Result<ClientConfig> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let mut config = ClientConfig::new(
+            var("IMPACT_ACCOUNT_SID").unwrap_or_default(),
+            var("IMPACT_AUTH_TOKEN").unwrap_or_default(),
+        );
+        if let Some(base) = var("IMPACT_BASE_URL") {
+            config.base_url = base;
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads the JSON form (snake_case keys as in this struct); unknown keys are refused.
+    pub fn from_json(value: &serde_json::Value) -> Result<ClientConfig> {
+        let config = ClientConfig::deserialize(value)
+            .map_err(|e| Error::config(format!("client configuration: {e}")))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks that the configuration can work; messages name the field and the fix.
+    pub fn validate(&self) -> Result<()> {
+        if self.account_sid.is_empty() {
+            return Err(Error::config(
+                "account_sid is missing: pass your impact.com Account SID (it starts with IR) or set IMPACT_ACCOUNT_SID",
+            ));
+        }
+        if !self.account_sid.starts_with("IR")
+            || !self.account_sid.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(Error::config(
+                "account_sid must be your Account SID: letters and digits starting with IR (find it under Settings > API)",
+            ));
+        }
+        if self.auth_token.expose().is_empty() {
+            return Err(Error::config(
+                "auth_token is missing: pass your impact.com Auth Token or set IMPACT_AUTH_TOKEN",
+            ));
+        }
+        let url = url::Url::parse(&self.base_url).map_err(|e| {
+            Error::config(format!("base_url {:?} is not a URL ({e})", self.base_url))
+        })?;
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&url) => {}
+            _ => {
+                return Err(Error::config(format!(
+                    "base_url {:?} must use https (plain http is allowed only for a loopback emulator): the AuthToken must not cross a network in clear",
+                    self.base_url
+                )))
+            }
+        }
+        if self.max_attempts == 0 {
+            return Err(Error::config("max_attempts must be at least 1"));
+        }
+        if self.deadline_ms == 0 || self.attempt_timeout_ms == 0 {
+            return Err(Error::config(
+                "deadline_ms and attempt_timeout_ms must be positive",
+            ));
+        }
+        if self.base_delay_ms > self.max_delay_ms {
+            return Err(Error::config("base_delay_ms must not exceed max_delay_ms"));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn deadline(&self) -> Duration {
+        Duration::from_millis(self.deadline_ms)
+    }
+
+    pub(crate) fn attempt_timeout(&self) -> Duration {
+        Duration::from_millis(self.attempt_timeout_ms)
+    }
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn token_never_prints() {
+        let c = ClientConfig::new("IRabc", "s3cr3t-token");
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+        assert_eq!(c.auth_token.to_string(), "***");
+    }
+
+    #[test]
+    fn https_required_except_loopback() {
+        let mut c = ClientConfig::new("IRabc", "t");
+        c.base_url = "http://api.impact.com".into();
+        assert!(c.validate().is_err());
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "https://api.impact.com",
+        ] {
+            c.base_url = ok.into();
+            assert!(c.validate().is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn json_names_unknown_keys_and_bad_values() {
+        let e = ClientConfig::from_json(
+            &json!({"account_sid": "IRx", "auth_token": "t", "max_atempts": 3}),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("max_atempts"), "{}", e.message);
+        let e = ClientConfig::from_json(&json!({"account_sid": "nope", "auth_token": "t"}))
+            .unwrap_err();
+        assert!(e.message.contains("account_sid"));
+        let e = ClientConfig::from_json(&json!({"account_sid": "IRx"})).unwrap_err();
+        assert!(e.message.contains("auth_token"));
+    }
+}
