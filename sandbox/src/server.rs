@@ -1,0 +1,536 @@
+//! HTTP: the accept loop (so a scripted fault can drop a connection), the API routes, the
+//! control API and the command line.
+
+use crate::rules::{check_action, check_conversion, FieldError};
+use crate::{
+    lock, Fault, Received, ResetSpec, Sandbox, SandboxConfig, Scripted, Shared, Submission,
+};
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use base64::Engine;
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Marks a response whose connection must be closed without sending it.
+#[derive(Clone, Copy)]
+struct DropConnection;
+
+#[derive(Debug)]
+struct Dropped;
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a scripted fault")
+    }
+}
+impl std::error::Error for Dropped {}
+
+pub(crate) async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    state: Shared,
+    stop: Arc<tokio::sync::Notify>,
+) {
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = stop.notified() => return,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        let state = state.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                let state = state.clone();
+                async move {
+                    let response = route(state, req.map(Body::new)).await;
+                    if response.extensions().get::<DropConnection>().is_some() {
+                        Err(Dropped)
+                    } else {
+                        Ok(response)
+                    }
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn json_response(status: u16, body: &Value) -> Response<Body> {
+    let mut r = Response::new(Body::from(body.to_string()));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r.headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json"));
+    r
+}
+
+fn error_body(message: &str, errors: &[FieldError], lower: bool) -> Value {
+    let list: Vec<Value> = errors
+        .iter()
+        .map(|e| {
+            if lower {
+                json!({"field": e.field, "message": e.message})
+            } else {
+                json!({"Field": e.field, "Message": e.message})
+            }
+        })
+        .collect();
+    if lower {
+        json!({"Status": "ERROR", "Message": message, "errors": list})
+    } else {
+        json!({"Status": "ERROR", "Message": message, "Errors": list})
+    }
+}
+
+async fn route(state: Shared, req: Request<Body>) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 4 << 20)
+        .await
+        .unwrap_or_default();
+    let path = parts.uri.path().to_owned();
+    if let Some(control) = path.strip_prefix("/_sandbox/") {
+        return control_api(&state, &parts.method, control, &bytes);
+    }
+    let scripted = {
+        let mut s = lock(&state);
+        let pos = s
+            .script
+            .iter()
+            .position(|e| e.path_contains.as_deref().is_none_or(|p| path.contains(p)));
+        pos.and_then(|i| s.script.remove(i))
+    };
+    let response = match scripted {
+        Some(entry) => scripted_response(&state, entry).await,
+        None => api(&state, &parts.method, &path, &parts.headers, &bytes),
+    };
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            let value = if k == "authorization" {
+                "Basic ***".to_owned()
+            } else {
+                v.to_str().unwrap_or("").to_owned()
+            };
+            (k.to_string(), value)
+        })
+        .collect();
+    lock(&state).received.push(Received {
+        method: parts.method.to_string(),
+        path,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        at: chrono::Utc::now(),
+        status: response.status().as_u16(),
+    });
+    response
+}
+
+async fn scripted_response(state: &Shared, entry: Scripted) -> Response<Body> {
+    if let Some(ms) = entry.delay_ms {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    let mut response = match entry.fault {
+        Some(Fault::Drop) => {
+            let mut r = Response::new(Body::empty());
+            r.extensions_mut().insert(DropConnection);
+            return r;
+        }
+        Some(Fault::ResetMidBody) => {
+            // Headers and a first chunk go out; after a pause (so they are flushed) the body
+            // fails and hyper closes the connection short of Content-Length.
+            let chunks = futures_util::stream::unfold(0u8, |step| async move {
+                let item: Result<Bytes, std::io::Error> = match step {
+                    0 => Ok(Bytes::from_static(b"{\"Status\":\"QUEU")),
+                    1 => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Err(std::io::Error::other("scripted reset"))
+                    }
+                    _ => return None,
+                };
+                Some((item, step + 1))
+            });
+            let mut r = Response::new(Body::from_stream(chunks));
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/json"));
+            r.headers_mut()
+                .insert("content-length", HeaderValue::from_static("120"));
+            r
+        }
+        Some(Fault::Garbage2xx) => {
+            let mut r = Response::new(Body::from(
+                "<html><body>Service temporarily degraded</body></html>",
+            ));
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("text/html"));
+            r
+        }
+        None => {
+            let status = entry.status.unwrap_or(500);
+            let body = entry.body.clone().unwrap_or_else(|| {
+                let reason = StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("Error");
+                json!({"Status": "ERROR", "Message": reason}).to_string()
+            });
+            let mut r = json_response(status, &Value::Null);
+            *r.body_mut() = Body::from(body);
+            r
+        }
+    };
+    let config = lock(state).config.clone();
+    if entry.status == Some(429) || entry.rate_limit_reset.is_some() {
+        let h = response.headers_mut();
+        h.insert("x-ratelimit-limit", HeaderValue::from(config.hourly_budget));
+        h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        match entry.rate_limit_reset.unwrap_or(ResetSpec::Delta(60)) {
+            ResetSpec::Epoch(at) => drop(h.insert("x-ratelimit-reset", HeaderValue::from(at))),
+            ResetSpec::Delta(secs) => drop(h.insert("x-ratelimit-reset", HeaderValue::from(secs))),
+            ResetSpec::Missing => {}
+        }
+    }
+    for (k, v) in entry.headers.iter().flatten() {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::try_from(k.as_str()),
+            HeaderValue::from_str(v),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+fn authorized(config: &SandboxConfig, headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let Some(encoded) = value.strip_prefix("Basic ") else {
+        return false;
+    };
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+        return false;
+    };
+    decoded == format!("{}:{}", config.account_sid, config.auth_token).as_bytes()
+}
+
+/// The documented API, behind rate limiting and auth.
+fn api(
+    state: &Shared,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response<Body> {
+    let mut s = lock(state);
+    if s.window_start.elapsed() >= Duration::from_secs(3600) {
+        s.window_start = Instant::now();
+        s.used = 0;
+    }
+    let budget = s.config.hourly_budget;
+    let reset_in = 3600u64
+        .saturating_sub(s.window_start.elapsed().as_secs())
+        .max(1);
+    let limited = s.used >= budget;
+    if !limited {
+        s.used += 1;
+    }
+    let remaining = budget.saturating_sub(s.used);
+    let mut response = if limited {
+        json_response(
+            429,
+            &json!({"Status": "ERROR", "Message": "Too Many Requests: the hourly API budget is spent"}),
+        )
+    } else if !authorized(&s.config, headers) {
+        json_response(
+            401,
+            &json!({"Status": "ERROR", "Message": "Unauthorized: invalid AccountSID or AuthToken"}),
+        )
+    } else {
+        let lower = headers
+            .get("x-sandbox-error-style")
+            .is_some_and(|v| v == "lower");
+        handle(&mut s, method, path, headers, body, lower)
+    };
+    let h = response.headers_mut();
+    h.insert("x-ratelimit-limit", HeaderValue::from(budget));
+    h.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+    h.insert("x-ratelimit-reset", HeaderValue::from(reset_in));
+    response
+}
+
+fn handle(
+    s: &mut crate::State,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    lower: bool,
+) -> Response<Body> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let sid_ok = segments
+        .get(1)
+        .is_some_and(|sid| *sid == s.config.account_sid);
+    if segments.first() != Some(&"Advertisers") || !sid_ok {
+        return json_response(404, &json!({"Status": "ERROR", "Message": "Not Found"}));
+    }
+    // None: not a form (answered 415).
+    let form = || -> Option<Vec<(String, String)>> {
+        let ct = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        ct.starts_with("application/x-www-form-urlencoded")
+            .then(|| form_urlencoded::parse(body).into_owned().collect())
+    };
+    let not_form = || {
+        json_response(
+            415,
+            &json!({"Status": "ERROR", "Message": "send application/x-www-form-urlencoded"}),
+        )
+    };
+    match (
+        method.as_str(),
+        segments.get(2).copied(),
+        segments.get(3).copied(),
+    ) {
+        ("POST", Some("Conversions"), None) => {
+            let Some(pairs) = form() else {
+                return not_form();
+            };
+            let errors = check_conversion(&pairs, &s.config.extra_params);
+            if !errors.is_empty() {
+                let message = format!("{} invalid parameter(s)", errors.len());
+                return json_response(400, &error_body(&message, &errors, lower));
+            }
+            let get = |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            let event_key = ["EventTypeId", "ActionTrackerId", "EventTypeCode"]
+                .iter()
+                .map(|k| get(k))
+                .find(|v| !v.is_empty())
+                .unwrap_or_default();
+            let order_id = get("OrderId");
+            let campaign_id = get("CampaignId");
+            queue(
+                s,
+                "Conversion",
+                event_key,
+                order_id,
+                campaign_id,
+                String::from_utf8_lossy(body).into_owned(),
+            )
+        }
+        ("GET", Some("APISubmissions"), Some(id)) => submission_status(s, id),
+        (m @ ("PUT" | "DELETE"), Some("Actions"), None) => {
+            let Some(pairs) = form() else {
+                return not_form();
+            };
+            let reverse = m == "DELETE";
+            let errors = check_action(&pairs, reverse);
+            if !errors.is_empty() {
+                return json_response(400, &error_body("invalid action request", &errors, lower));
+            }
+            let kind = if reverse { "Reversal" } else { "Modification" };
+            queue(
+                s,
+                kind,
+                String::new(),
+                String::new(),
+                String::new(),
+                String::from_utf8_lossy(body).into_owned(),
+            )
+        }
+        _ => json_response(404, &json!({"Status": "ERROR", "Message": "Not Found"})),
+    }
+}
+
+fn queue(
+    s: &mut crate::State,
+    kind: &'static str,
+    event_key: String,
+    order_id: String,
+    campaign_id: String,
+    payload: String,
+) -> Response<Body> {
+    let id = format!("A-{:08x}-{:016x}", s.next_id, rand::random::<u64>());
+    s.next_id += 1;
+    let mut duplicate_of = None;
+    if kind == "Conversion" {
+        *s.accepted.entry(order_id.clone()).or_default() += 1;
+        let key = (event_key.clone(), order_id.clone());
+        match s.first_by_key.get(&key) {
+            Some(first) => duplicate_of = Some(first.clone()),
+            None => drop(s.first_by_key.insert(key, id.clone())),
+        }
+    }
+    s.submissions.insert(
+        id.clone(),
+        Submission {
+            kind,
+            created: Instant::now(),
+            submitted_at: chrono::Utc::now(),
+            event_key,
+            order_id,
+            campaign_id,
+            payload,
+            duplicate_of,
+        },
+    );
+    let uri = format!("/Advertisers/{}/APISubmissions/{id}", s.config.account_sid);
+    json_response(200, &json!({"Status": "QUEUED", "QueuedUri": uri}))
+}
+
+fn submission_status(s: &crate::State, id: &str) -> Response<Body> {
+    let Some(sub) = s.submissions.get(id) else {
+        return json_response(
+            404,
+            &json!({"Status": "ERROR", "Message": format!("no API submission {id}")}),
+        );
+    };
+    let age = sub.created.elapsed();
+    let delay = s.config.processing_delay;
+    let status = if age >= delay {
+        "Complete"
+    } else if age >= delay / 2 {
+        "In Progress"
+    } else {
+        "Queued"
+    };
+    let mut body = json!({
+        "BatchId": id,
+        "SubmissionDate": sub.submitted_at.to_rfc3339(),
+        "CampaignId": sub.campaign_id.parse::<u64>().ok(),
+        "OrderId": sub.order_id,
+        "EventCode": sub.event_key,
+        "Payload": sub.payload,
+        "Type": sub.kind,
+        "Status": status,
+        "Uri": format!("/Advertisers/{}/APISubmissions/{id}", s.config.account_sid),
+    });
+    if status == "Complete" {
+        let done = sub.submitted_at + chrono::Duration::from_std(delay).unwrap_or_default();
+        body["CompletionDate"] = json!(done.to_rfc3339());
+        if let Some(first) = &sub.duplicate_of {
+            body["ErrorType"] = json!("Duplicate Error");
+            body["ErrorReason"] =
+                json!(format!("DUPLICATE_ORDER_ID (already recorded by {first})"));
+        }
+    }
+    json_response(200, &body)
+}
+
+fn control_api(state: &Shared, method: &Method, path: &str, body: &[u8]) -> Response<Body> {
+    let bad = |m: String| json_response(400, &json!({"error": m}));
+    match (method.as_str(), path) {
+        ("POST", "script") => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Script {
+                responses: Vec<Scripted>,
+            }
+            match serde_json::from_slice::<Script>(body) {
+                Ok(script) => {
+                    let n = script.responses.len();
+                    lock(state).script.extend(script.responses);
+                    json_response(200, &json!({"queued": n}))
+                }
+                Err(e) => bad(format!("script: {e}")),
+            }
+        }
+        ("GET", "requests") => json_response(
+            200,
+            &serde_json::to_value(&lock(state).received).unwrap_or_default(),
+        ),
+        ("GET", "orders") => json_response(
+            200,
+            &serde_json::to_value(&lock(state).accepted).unwrap_or_default(),
+        ),
+        ("POST", "reset") => {
+            lock(state).clear();
+            json_response(200, &json!({"ok": true}))
+        }
+        ("POST", "config") => match serde_json::from_slice::<Value>(body) {
+            Ok(v) => {
+                let mut s = lock(state);
+                if let Some(n) = v.get("hourly_budget").and_then(Value::as_u64) {
+                    s.config.hourly_budget = u32::try_from(n).unwrap_or(u32::MAX);
+                }
+                if let Some(ms) = v.get("processing_delay_ms").and_then(Value::as_u64) {
+                    s.config.processing_delay = Duration::from_millis(ms);
+                }
+                if let Some(list) = v.get("extra_params").and_then(Value::as_array) {
+                    s.config.extra_params = list
+                        .iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect();
+                }
+                json_response(200, &json!({"ok": true}))
+            }
+            Err(e) => bad(format!("config: {e}")),
+        },
+        _ => json_response(404, &json!({"error": "unknown control endpoint"})),
+    }
+}
+
+/// Command-line options of `impact-sandbox` (and `impact-conversions sandbox`).
+#[derive(Debug, Clone, clap::Parser)]
+#[command(
+    name = "impact-sandbox",
+    about = "A local emulator of impact.com's conversion API"
+)]
+pub struct Args {
+    /// Port on 127.0.0.1 (0: any free port; the chosen one is printed).
+    #[arg(long, default_value_t = 0, env = "IMPACT_SANDBOX_PORT")]
+    pub port: u16,
+    #[arg(
+        long,
+        env = "IMPACT_SANDBOX_ACCOUNT_SID",
+        default_value = "IRSANDBOX00000000000000000000001"
+    )]
+    pub account_sid: String,
+    #[arg(
+        long,
+        env = "IMPACT_SANDBOX_AUTH_TOKEN",
+        default_value = "sandbox-auth-token",
+        hide_default_value = true
+    )]
+    pub auth_token: String,
+    #[arg(long, env = "IMPACT_SANDBOX_HOURLY_BUDGET", default_value_t = 1000)]
+    pub hourly_budget: u32,
+    #[arg(
+        long,
+        env = "IMPACT_SANDBOX_PROCESSING_DELAY_MS",
+        default_value_t = 200
+    )]
+    pub processing_delay_ms: u64,
+}
+
+/// Starts the emulator, prints `IMPACT_SANDBOX_URL=http://127.0.0.1:PORT` and serves until
+/// interrupted.
+pub async fn serve_forever(args: Args) -> std::io::Result<()> {
+    let sandbox = Sandbox::start(SandboxConfig {
+        account_sid: args.account_sid,
+        auth_token: args.auth_token,
+        hourly_budget: args.hourly_budget,
+        processing_delay: Duration::from_millis(args.processing_delay_ms),
+        port: args.port,
+        extra_params: Vec::new(),
+    })
+    .await?;
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "IMPACT_SANDBOX_URL={}", sandbox.base_url())?;
+        out.flush()?;
+    }
+    tokio::signal::ctrl_c().await?;
+    sandbox.shutdown().await;
+    Ok(())
+}
