@@ -91,6 +91,7 @@ pub struct Received {
     pub headers: Vec<(String, String)>,
     pub body: String,
     pub at: chrono::DateTime<chrono::Utc>,
+    /// The status answered; 0 while pending, or when the connection was dropped unanswered.
     pub status: u16,
 }
 

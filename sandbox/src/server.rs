@@ -92,18 +92,7 @@ async fn route(state: Shared, req: Request<Body>) -> Response<Body> {
     if let Some(control) = path.strip_prefix("/_sandbox/") {
         return control_api(&state, &parts.method, control, &bytes);
     }
-    let scripted = {
-        let mut s = lock(&state);
-        let pos = s
-            .script
-            .iter()
-            .position(|e| e.path_contains.as_deref().is_none_or(|p| path.contains(p)));
-        pos.and_then(|i| s.script.remove(i))
-    };
-    let response = match scripted {
-        Some(entry) => scripted_response(&state, entry).await,
-        None => api(&state, &parts.method, &path, &parts.headers, &bytes),
-    };
+    // Recorded on arrival, so a request whose client gave up waiting still counts.
     let headers = parts
         .headers
         .iter()
@@ -116,14 +105,34 @@ async fn route(state: Shared, req: Request<Body>) -> Response<Body> {
             (k.to_string(), value)
         })
         .collect();
-    lock(&state).received.push(Received {
-        method: parts.method.to_string(),
-        path,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        at: chrono::Utc::now(),
-        status: response.status().as_u16(),
-    });
+    let (slot, scripted) = {
+        let mut s = lock(&state);
+        s.received.push(Received {
+            method: parts.method.to_string(),
+            path: path.clone(),
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            at: chrono::Utc::now(),
+            status: 0,
+        });
+        let pos = s
+            .script
+            .iter()
+            .position(|e| e.path_contains.as_deref().is_none_or(|p| path.contains(p)));
+        (s.received.len() - 1, pos.and_then(|i| s.script.remove(i)))
+    };
+    let response = match scripted {
+        Some(entry) => scripted_response(&state, entry).await,
+        None => api(&state, &parts.method, &path, &parts.headers, &bytes),
+    };
+    if let Some(r) = lock(&state).received.get_mut(slot) {
+        let dropped = response.extensions().get::<DropConnection>().is_some();
+        r.status = if dropped {
+            0
+        } else {
+            response.status().as_u16()
+        };
+    }
     response
 }
 
