@@ -295,6 +295,13 @@ impl Client {
                 .map(str::to_owned)
         };
         let status = text("Status").unwrap_or_default();
+        self.event(Event::Success {
+            operation: op.name,
+            order_id: None,
+            attempts: answer.attempts,
+            status: answer.status,
+            elapsed_ms: millis(answer.started.elapsed()),
+        });
         Ok(SubmissionStatus {
             submission_id: text("BatchId").unwrap_or_else(|| id.to_owned()),
             complete: status.eq_ignore_ascii_case("complete"),
