@@ -133,10 +133,9 @@ pub async fn run() -> Result<(), Error> {
         serde_json::to_string_pretty(&receipt).unwrap_or_default()
     );
     println!(
-        "the emulator recorded {} request(s) and {} accepted conversion for {}",
+        "the emulator recorded {} request(s) and {} accepted conversion for order O1234567",
         sandbox.received().len(),
         sandbox.accepted_count("O1234567"),
-        "O1234567"
     );
 
     println!("\n== 5. impact.com processes the queued conversion ==");
