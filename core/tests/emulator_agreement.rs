@@ -46,9 +46,11 @@ fn naive_form(input: &Value) -> Option<String> {
 
 #[tokio::test]
 async fn core_and_emulator_agree_on_every_vector() {
-    let mut config = SandboxConfig::default();
-    // Parameters newer than the emulator, sent through `extra` by the vectors.
-    config.extra_params = vec!["FutureParam".into(), "OtherParam".into()];
+    let config = SandboxConfig {
+        // Parameters newer than the emulator, sent through `extra` by the vectors.
+        extra_params: vec!["FutureParam".into(), "OtherParam".into()],
+        ..SandboxConfig::default()
+    };
     let sb = Sandbox::start(config).await.unwrap();
     let http = reqwest::Client::new();
     let url = format!(
