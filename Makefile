@@ -18,8 +18,11 @@ rust-lint:
 rust-test:
 	$(CARGO) test --workspace
 
+# Benchmarks (not part of make test): criterion for validate+encode and click-id capture,
+# then loopback throughput of the client against the emulator next to wrk.
 bench:
-	$(CARGO) bench -p impact-conversions --bench encode
+	$(CARGO) bench -p impact-conversions --bench encode --bench clickid
+	bash bench/throughput.sh
 
 # Node binding (bindings-node/): install, debug build, index.d.ts drift check, tsc, node --test.
 node-test:
