@@ -222,25 +222,36 @@ impl Client {
 
     /// `PUT /Actions`: change an action after the fact (returns, partial refunds).
     pub async fn modify_action(&self, change: &ActionModification) -> Result<Receipt> {
-        let op = Operation {
-            name: "modify_action",
-            method: Method::PUT,
-            path: format!("/Advertisers/{}/Actions", self.inner.config.account_sid),
-            body: Some(change.encode()?),
-            order_id: change.action.order_id.clone(),
-        };
-        let answer = self.execute(&op).await?;
-        self.queued(&op, answer, Vec::new())
+        let body = change.encode()?;
+        self.action("modify_action", Method::PUT, body, &change.action.order_id)
+            .await
     }
 
     /// `DELETE /Actions`: reverse an action.
     pub async fn reverse_action(&self, reversal: &ActionReversal) -> Result<Receipt> {
+        let body = reversal.encode()?;
+        self.action(
+            "reverse_action",
+            Method::DELETE,
+            body,
+            &reversal.action.order_id,
+        )
+        .await
+    }
+
+    async fn action(
+        &self,
+        name: &'static str,
+        method: Method,
+        body: String,
+        order_id: &Option<String>,
+    ) -> Result<Receipt> {
         let op = Operation {
-            name: "reverse_action",
-            method: Method::DELETE,
+            name,
+            method,
             path: format!("/Advertisers/{}/Actions", self.inner.config.account_sid),
-            body: Some(reversal.encode()?),
-            order_id: reversal.action.order_id.clone(),
+            body: Some(body),
+            order_id: order_id.clone(),
         };
         let answer = self.execute(&op).await?;
         self.queued(&op, answer, Vec::new())

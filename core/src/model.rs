@@ -357,33 +357,40 @@ pub struct ConversionBuilder(Conversion);
 #[derive(Debug, Clone, Default)]
 pub struct ItemBuilder(Item);
 
+/// Setters for the numbered custom fields, shared by both builders.
+macro_rules! custom_setters {
+    () => {
+        /// Custom text field `Text{n}` (n = 1..50; `ItemText{i}_{n}` on an item).
+        pub fn text(mut self, n: u8, value: impl Into<String>) -> Self {
+            self.0.custom.text.insert(n, value.into());
+            self
+        }
+
+        /// Custom numeric field `Numeric{n}` (n = 1..10).
+        pub fn numeric(mut self, n: u8, value: impl Into<Decimal>) -> Self {
+            self.0.custom.numeric.insert(n, value.into());
+            self
+        }
+
+        /// Custom date field `Date{n}` (n = 1..10), RFC 3339 with an offset.
+        pub fn date(mut self, n: u8, value: impl Into<String>) -> Self {
+            self.0.custom.date.insert(n, value.into());
+            self
+        }
+
+        /// Custom money field `Money{n}` (n = 1..3).
+        pub fn money(mut self, n: u8, value: impl Into<Decimal>) -> Self {
+            self.0.custom.money.insert(n, value.into());
+            self
+        }
+    };
+}
+
 impl ConversionBuilder {
+    custom_setters!();
+
     pub fn item(mut self, item: Item) -> Self {
         self.0.items.push(item);
-        self
-    }
-
-    /// Custom text field `Text{n}` (n = 1..50).
-    pub fn text(mut self, n: u8, value: impl Into<String>) -> Self {
-        self.0.custom.text.insert(n, value.into());
-        self
-    }
-
-    /// Custom numeric field `Numeric{n}` (n = 1..10).
-    pub fn numeric(mut self, n: u8, value: impl Into<Decimal>) -> Self {
-        self.0.custom.numeric.insert(n, value.into());
-        self
-    }
-
-    /// Custom date field `Date{n}` (n = 1..10), RFC 3339 with an offset.
-    pub fn date(mut self, n: u8, value: impl Into<String>) -> Self {
-        self.0.custom.date.insert(n, value.into());
-        self
-    }
-
-    /// Custom money field `Money{n}` (n = 1..3).
-    pub fn money(mut self, n: u8, value: impl Into<Decimal>) -> Self {
-        self.0.custom.money.insert(n, value.into());
         self
     }
 
@@ -399,25 +406,7 @@ impl ConversionBuilder {
 }
 
 impl ItemBuilder {
-    pub fn text(mut self, n: u8, value: impl Into<String>) -> Self {
-        self.0.custom.text.insert(n, value.into());
-        self
-    }
-
-    pub fn numeric(mut self, n: u8, value: impl Into<Decimal>) -> Self {
-        self.0.custom.numeric.insert(n, value.into());
-        self
-    }
-
-    pub fn date(mut self, n: u8, value: impl Into<String>) -> Self {
-        self.0.custom.date.insert(n, value.into());
-        self
-    }
-
-    pub fn money(mut self, n: u8, value: impl Into<Decimal>) -> Self {
-        self.0.custom.money.insert(n, value.into());
-        self
-    }
+    custom_setters!();
 
     pub fn build(self) -> Item {
         self.0
