@@ -214,7 +214,16 @@ impl Client {
         conversions: &[Conversion],
         concurrency: usize,
     ) -> Vec<Result<Receipt>> {
-        futures::stream::iter(conversions.iter().map(|c| self.submit(c)))
+        // Owned futures: a stream of futures borrowing `conversions` would not be `Send` for
+        // every lifetime, and bindings spawn this on their runtime.
+        let calls: Vec<_> = conversions
+            .iter()
+            .map(|c| {
+                let (client, conversion) = (self.clone(), c.clone());
+                async move { client.submit(&conversion).await }
+            })
+            .collect();
+        futures::stream::iter(calls)
             .buffered(concurrency.max(1))
             .collect()
             .await

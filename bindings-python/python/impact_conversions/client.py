@@ -1,0 +1,166 @@
+"""The retrying client, sync and asyncio. The work runs in the core's runtime with the GIL
+released; events reach the ``impact_conversions`` logger."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+
+from . import _native
+from ._convert import Conversion, merge, to_json
+from ._errors import ImpactError, error_from_json
+from ._types import Receipt, SubmissionStatus
+
+__all__ = ["Client", "AsyncClient"]
+
+logger = logging.getLogger("impact_conversions")
+
+_LEVELS = {"attempt": logging.DEBUG, "retry": logging.INFO, "success": logging.INFO, "give_up": logging.WARNING}
+
+# The runtime belongs to one process: a forked child (gunicorn --preload, uWSGI, Celery
+# prefork) starts its own on first use.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_native._after_fork_in_child)
+
+
+def _log_event(text: str) -> None:
+    event = json.loads(text)
+    kind = event.get("kind", "")
+    if kind == "retry":
+        msg = "impact.com %s attempt %s failed (%s); retrying in %s ms"
+        args = (event.get("operation"), event.get("attempt"), event.get("reason"), event.get("delay_ms"))
+    elif kind == "give_up":
+        msg, args = "impact.com %s gave up after %s attempts: %s", (event.get("operation"), event.get("attempts"), event.get("reason"))
+    elif kind == "success":
+        msg, args = "impact.com %s succeeded after %s attempts (%s ms)", (event.get("operation"), event.get("attempts"), event.get("elapsed_ms"))
+    else:
+        msg, args = "impact.com %s attempt %s", (event.get("operation"), event.get("attempt"))
+    logger.log(_LEVELS.get(kind, logging.DEBUG), msg, *args, extra={"impact_event": event})
+
+
+def _config(account_sid: Optional[str], auth_token: Optional[str], base_url: Optional[str],
+            options: Mapping[str, Any]) -> str:
+    config: Dict[str, Any] = {"binding": "python"}
+    for key, value in (("account_sid", account_sid), ("auth_token", auth_token), ("base_url", base_url)):
+        if value is not None:
+            config[key] = value
+    for key, value in options.items():
+        # Seconds in Python, milliseconds in the core.
+        if key in ("timeout", "deadline"):
+            config["deadline_ms"] = int(value * 1000)
+        elif key == "attempt_timeout":
+            config["attempt_timeout_ms"] = int(value * 1000)
+        else:
+            config[key] = value
+    return to_json(config)
+
+
+class _Base:
+    def __init__(self, account_sid: Optional[str] = None, auth_token: Optional[str] = None, *,
+                 base_url: Optional[str] = None, **options: Any) -> None:
+        """``options``: ``max_attempts``, ``base_delay_ms``, ``max_delay_ms``, ``timeout`` (total
+        seconds, default 30), ``attempt_timeout`` (seconds, default 10),
+        ``rate_limit_fallback_ms``."""
+        try:
+            self._native = _native.NativeClient(_config(account_sid, auth_token, base_url, options), _log_event)
+        except _native.NativeError as e:
+            raise error_from_json(str(e.args[0])) from None
+
+    @classmethod
+    def from_env(cls, **options: Any) -> Any:
+        """``IMPACT_ACCOUNT_SID``, ``IMPACT_AUTH_TOKEN`` and optionally ``IMPACT_BASE_URL``."""
+        return cls(os.environ.get("IMPACT_ACCOUNT_SID") or None, os.environ.get("IMPACT_AUTH_TOKEN") or None,
+                   base_url=os.environ.get("IMPACT_BASE_URL") or None, **options)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._native.describe()})"
+
+
+def _many(text: str) -> List[Union[Receipt, ImpactError]]:
+    out: List[Union[Receipt, ImpactError]] = []
+    for item in json.loads(text):
+        out.append(Receipt.from_dict(item["ok"]) if "ok" in item else error_from_json(json.dumps(item["error"])))
+    return out
+
+
+class Client(_Base):
+    """Blocking client; safe to share between threads (the GIL is released while it waits)."""
+
+    def _call(self, operation: str, args: Any) -> Any:
+        try:
+            return json.loads(self._native.call(operation, to_json(args)))
+        except _native.NativeError as e:
+            raise error_from_json(str(e.args[0])) from None
+
+    def submit(self, conversion: Optional[Conversion] = None, /, **fields: Any) -> Receipt:
+        """Validates, then submits with retries. Raises an ``ImpactError`` subclass."""
+        return Receipt.from_dict(self._call("submit", merge(conversion, fields)))
+
+    def submit_many(self, conversions: Sequence[Conversion], *, concurrency: int = 8) -> List[Union[Receipt, ImpactError]]:
+        """One result per input, in input order: a ``Receipt`` or the ``ImpactError``."""
+        try:
+            return _many(self._native.call("submit_many", to_json({"conversions": list(conversions), "concurrency": concurrency})))
+        except _native.NativeError as e:
+            raise error_from_json(str(e.args[0])) from None
+
+    def submission_status(self, submission: str) -> SubmissionStatus:
+        """The processing status of a submission id or ``QueuedUri``."""
+        return SubmissionStatus.from_dict(self._call("submission_status", {"id": submission}))
+
+    def wait_for_submission(self, submission: str, timeout: float = 60.0) -> SubmissionStatus:
+        """Polls until processed; raises ``TimeoutError`` after ``timeout`` seconds."""
+        return SubmissionStatus.from_dict(self._call("wait_for_submission", {"id": submission, "timeout": timeout}))
+
+    def modify_action(self, change: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> Receipt:
+        """``PUT /Actions``: e.g. ``action_tracker_id=..., order_id=..., reason="ITEM_RETURNED", sku=..., quantity=1``."""
+        return Receipt.from_dict(self._call("modify_action", merge(change, fields)))
+
+    def reverse_action(self, reversal: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> Receipt:
+        """``DELETE /Actions``: ``action_id=...`` (or tracker + order id), ``disposition_code=...``."""
+        return Receipt.from_dict(self._call("reverse_action", merge(reversal, fields)))
+
+
+class AsyncClient(_Base):
+    """asyncio client: the same methods as coroutines; the event loop never blocks."""
+
+    async def _call(self, operation: str, args: Any) -> str:
+        loop = asyncio.get_running_loop()
+        future: "asyncio.Future[str]" = loop.create_future()
+
+        def settle(ok: Optional[str], err: Optional[str]) -> None:
+            if future.done():
+                return
+            if err is not None:
+                future.set_exception(error_from_json(err))
+            else:
+                future.set_result(ok or "null")
+
+        def done(ok: Optional[str], err: Optional[str]) -> None:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(settle, ok, err)
+
+        try:
+            self._native.call_async(operation, to_json(args), done)
+        except _native.NativeError as e:
+            raise error_from_json(str(e.args[0])) from None
+        return await future
+
+    async def submit(self, conversion: Optional[Conversion] = None, /, **fields: Any) -> Receipt:
+        return Receipt.from_dict(json.loads(await self._call("submit", merge(conversion, fields))))
+
+    async def submit_many(self, conversions: Sequence[Conversion], *, concurrency: int = 8) -> List[Union[Receipt, ImpactError]]:
+        return _many(await self._call("submit_many", {"conversions": list(conversions), "concurrency": concurrency}))
+
+    async def submission_status(self, submission: str) -> SubmissionStatus:
+        return SubmissionStatus.from_dict(json.loads(await self._call("submission_status", {"id": submission})))
+
+    async def wait_for_submission(self, submission: str, timeout: float = 60.0) -> SubmissionStatus:
+        return SubmissionStatus.from_dict(json.loads(await self._call("wait_for_submission", {"id": submission, "timeout": timeout})))
+
+    async def modify_action(self, change: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> Receipt:
+        return Receipt.from_dict(json.loads(await self._call("modify_action", merge(change, fields))))
+
+    async def reverse_action(self, reversal: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> Receipt:
+        return Receipt.from_dict(json.loads(await self._call("reverse_action", merge(reversal, fields))))
