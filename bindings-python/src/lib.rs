@@ -140,7 +140,7 @@ fn decorate_url(config: &str, url: &str, click_id: &str, now_ms: i64) -> PyResul
 
 /// One client call, parsed from (operation name, arguments JSON).
 enum Call {
-    Submit(Conversion),
+    Submit(Box<Conversion>),
     SubmitMany(Vec<Conversion>, usize),
     Status(String),
     Wait(String, Duration),
@@ -153,7 +153,7 @@ impl Call {
         let args = parse(args, "arguments")?;
         let text = |k: &str| args.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
         Ok(match operation {
-            "submit" => Call::Submit(Conversion::from_json(&args)?),
+            "submit" => Call::Submit(Box::new(Conversion::from_json(&args)?)),
             "submit_many" => {
                 let list = args
                     .get("conversions")
