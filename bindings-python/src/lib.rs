@@ -138,6 +138,15 @@ fn decorate_url(config: &str, url: &str, click_id: &str, now_ms: i64) -> PyResul
     .map_err(|e| native_error(&e))
 }
 
+#[pyfunction]
+fn clear(config: &str, host: &str) -> PyResult<String> {
+    (|| {
+        let config = ClickIdConfig::from_json(&parse(config, "config")?)?;
+        to_text(&clickid::clear(&config, host)?)
+    })()
+    .map_err(|e| native_error(&e))
+}
+
 /// One client call, parsed from (operation name, arguments JSON).
 enum Call {
     Submit(Box<Conversion>),
@@ -319,6 +328,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(capture, m)?)?;
     m.add_function(wrap_pyfunction!(read_stored, m)?)?;
     m.add_function(wrap_pyfunction!(decorate_url, m)?)?;
+    m.add_function(wrap_pyfunction!(clear, m)?)?;
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
     Ok(())
 }

@@ -54,6 +54,7 @@ pub enum Fault {
     /// Send the status line, headers and part of the body, then close (a truncated answer).
     ResetMidBody,
     /// 200 with an HTML body instead of impact's JSON (recorded, not accepted).
+    #[serde(rename = "garbage_2xx")]
     Garbage2xx,
 }
 

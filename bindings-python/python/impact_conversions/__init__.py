@@ -7,7 +7,7 @@
                             currency_code="USD", amount=Decimal("49.90"))
 """
 from . import _native
-from ._api import allocate_discount, capture, decorate_url, encode, read_stored, validate
+from ._api import allocate_discount, capture, clear_click_id, decorate_url, encode, read_stored, validate
 from ._errors import (
     ApiError, ApiFieldError, AuthError, ConfigError, ImpactError, InternalError, RateLimitedError,
     TimeoutError, TransportError, UnconfirmedError, ValidationError,
@@ -18,7 +18,7 @@ from .client import AsyncClient, Client
 __version__: str = _native.version()
 
 __all__ = [
-    "Client", "AsyncClient", "validate", "encode", "allocate_discount", "capture", "read_stored", "decorate_url",
+    "Client", "AsyncClient", "validate", "encode", "allocate_discount", "capture", "read_stored", "decorate_url", "clear_click_id",
     "ImpactError", "ValidationError", "ConfigError", "AuthError", "ApiError", "RateLimitedError", "TransportError",
     "TimeoutError", "UnconfirmedError", "InternalError", "ApiFieldError",
     "Issue", "ValidationResult", "Receipt", "SubmissionStatus", "DiscountShare", "CaptureOutcome",

@@ -12,7 +12,7 @@ from ._convert import Conversion, merge, to_json
 from ._errors import error_from_json
 from ._types import CaptureOutcome, DiscountShare, Issue, ValidationResult
 
-__all__ = ["validate", "encode", "allocate_discount", "capture", "read_stored", "decorate_url"]
+__all__ = ["validate", "encode", "allocate_discount", "capture", "read_stored", "decorate_url", "clear_click_id"]
 
 
 def _native_call(fn: Any, *args: Any) -> Any:
@@ -41,15 +41,23 @@ def allocate_discount(conversion: Optional[Conversion] = None, /, **fields: Any)
             for s in data["items"]]
 
 
-Now = Union[int, datetime, None]
+Now = Union[int, datetime, str, None]
 
 
-def _now_ms(now: Now) -> int:
+def _now_ms(now: Now) -> Union[int, str]:
+    """Unix milliseconds; an RFC 3339 string is passed to the core as is."""
     if now is None:
         return int(time.time() * 1000)
     if isinstance(now, datetime):
         return int(now.timestamp() * 1000)
+    if isinstance(now, str):
+        return now
     return int(now)
+
+
+def _now_int(now: Now) -> int:
+    value = _now_ms(now)
+    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000) if isinstance(value, str) else value
 
 
 def capture(config: Optional[Mapping[str, Any]] = None, *, scheme: str, host: str, url: Optional[str] = None,
@@ -66,7 +74,7 @@ def capture(config: Optional[Mapping[str, Any]] = None, *, scheme: str, host: st
 
 def read_stored(cookie_header: str, config: Optional[Mapping[str, Any]] = None, *, now: Now = None) -> Optional[str]:
     """The click id kept in the ``Cookie`` header (still inside the referral window), if any."""
-    out = json.loads(_native_call(_native.read_stored, to_json(dict(config or {})), cookie_header, _now_ms(now)))
+    out = json.loads(_native_call(_native.read_stored, to_json(dict(config or {})), cookie_header, _now_int(now)))
     click_id = out.get("click_id")
     return str(click_id) if click_id is not None else None
 
@@ -74,5 +82,10 @@ def read_stored(cookie_header: str, config: Optional[Mapping[str, Any]] = None, 
 def decorate_url(url: str, click_id: str, config: Optional[Mapping[str, Any]] = None, *, now: Now = None) -> str:
     """Adds the click id (or a signed hand-off token) to links to the site's sister domains;
     every other URL comes back unchanged."""
-    out = json.loads(_native_call(_native.decorate_url, to_json(dict(config or {})), url, click_id, _now_ms(now)))
+    out = json.loads(_native_call(_native.decorate_url, to_json(dict(config or {})), url, click_id, _now_int(now)))
     return str(out["url"])
+
+
+def clear_click_id(host: str, config: Optional[Mapping[str, Any]] = None) -> List[str]:
+    """``Set-Cookie`` values that delete the click-id cookie (both scopes) for ``host``."""
+    return list(json.loads(_native_call(_native.clear, to_json(dict(config or {})), host)))
