@@ -3,12 +3,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test rust-lint rust-test bench node-test bench-node
+.PHONY: demo test rust-lint rust-test bench python-test bench-python node-test bench-node
 
 demo:
 	$(CARGO) run --quiet -p impact-conversions-cli -- demo
 
-test: rust-lint rust-test node-test
+test: rust-lint rust-test node-test python-test
 	@echo "make test: all suites passed"
 
 rust-lint:
@@ -38,3 +38,19 @@ node-test:
 bench-node:
 	cd bindings-node && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	cd bench/node && npm ci --no-audit --no-fund --loglevel=error && node bench.mjs
+
+# Python binding (bindings-python/): a fresh virtualenv, `pip install ./bindings-python`
+# (the way users install it), stub drift check, mypy --strict, pytest against the emulator.
+PY_VENV := $(CURDIR)/.venv-python
+python-test:
+	$(CARGO) build --quiet -p impact-sandbox
+	rm -rf $(PY_VENV) && python3 -m venv $(PY_VENV)
+	$(PY_VENV)/bin/pip install --quiet --disable-pip-version-check "maturin>=1.7,<2" "pytest>=8,<10" "mypy>=1.10,<3" "django>=4.2,<6"
+	$(PY_VENV)/bin/pip install --quiet --disable-pip-version-check ./bindings-python
+	cd bindings-python && $(PY_VENV)/bin/mypy --strict tests/typing_example.py python/impact_conversions
+	cd bindings-python && $(PY_VENV)/bin/python -m pytest -q tests
+
+# Python benchmark (not part of make test).
+bench-python: python-test
+	$(PY_VENV)/bin/pip install --quiet "requests>=2.31,<3" "httpx>=0.27,<1"
+	$(PY_VENV)/bin/python bench/python/bench.py

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import os
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from . import _native
 from ._convert import Conversion, merge, to_json
@@ -28,6 +28,7 @@ if hasattr(os, "register_at_fork"):
 def _log_event(text: str) -> None:
     event = json.loads(text)
     kind = event.get("kind", "")
+    args: Tuple[Any, ...]
     if kind == "retry":
         msg = "impact.com %s attempt %s failed (%s); retrying in %s ms"
         args = (event.get("operation"), event.get("attempt"), event.get("reason"), event.get("delay_ms"))
@@ -57,6 +58,9 @@ def _config(account_sid: Optional[str], auth_token: Optional[str], base_url: Opt
     return to_json(config)
 
 
+_C = TypeVar("_C", bound="_Base")
+
+
 class _Base:
     def __init__(self, account_sid: Optional[str] = None, auth_token: Optional[str] = None, *,
                  base_url: Optional[str] = None, **options: Any) -> None:
@@ -69,7 +73,7 @@ class _Base:
             raise error_from_json(str(e.args[0])) from None
 
     @classmethod
-    def from_env(cls, **options: Any) -> Any:
+    def from_env(cls: Type[_C], **options: Any) -> _C:
         """``IMPACT_ACCOUNT_SID``, ``IMPACT_AUTH_TOKEN`` and optionally ``IMPACT_BASE_URL``."""
         return cls(os.environ.get("IMPACT_ACCOUNT_SID") or None, os.environ.get("IMPACT_AUTH_TOKEN") or None,
                    base_url=os.environ.get("IMPACT_BASE_URL") or None, **options)

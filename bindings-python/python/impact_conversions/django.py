@@ -1,0 +1,101 @@
+"""Django integration: capture ``irclickid`` on every request and keep it in a first-party
+cookie, byte for byte as the core decides.
+
+Settings (all optional)::
+
+    IMPACT = {
+        "ACCOUNT_SID": "IR...", "AUTH_TOKEN": "...",           # for get_client()
+        "CLICK_ID": {"cookie_name": "impact_irclickid", "max_age_secs": 2592000,
+                     "handoff": {"sister_domains": ["example-shop.de"], "secret": "..."}},
+        "CONSENT": "myapp.consent.tracking_consent",          # callable(request) -> "granted"|"denied"|"unknown"
+    }
+
+Add ``"impact_conversions.django.ClickIdMiddleware"`` to ``MIDDLEWARE``. Each request gets
+``request.impact_click_id`` (or ``None``). Store it with the order at checkout
+(``click_id_for_order(request)``) and submit after payment, from the view or a task queue.
+"""
+from __future__ import annotations
+
+from http.cookies import Morsel
+from typing import Any, Callable, Dict, Optional
+
+from django.conf import settings  # type: ignore[import-untyped]
+from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped]
+from django.utils.module_loading import import_string  # type: ignore[import-untyped]
+
+from ._api import capture
+from .client import Client
+
+__all__ = ["ClickIdMiddleware", "click_id_for_order", "get_client"]
+
+
+def _settings() -> Dict[str, Any]:
+    return dict(getattr(settings, "IMPACT", {}) or {})
+
+
+class _RawMorsel(Morsel):  # type: ignore[type-arg]
+    """A cookie whose header value is exactly the core's ``Set-Cookie`` string: Django's own
+    cookie API would re-encode the value and reorder attributes."""
+
+    def __init__(self, raw: str) -> None:
+        super().__init__()
+        name, _, rest = raw.partition("=")
+        value = rest.split(";", 1)[0]
+        dict.__setattr__(self, "_raw", raw)
+        self._key, self._value, self._coded_value = name, value, value
+
+    def OutputString(self, attrs: Any = None) -> str:
+        return str(getattr(self, "_raw"))
+
+
+def _consent(request: HttpRequest, hook: Any) -> str:
+    if hook is None:
+        return "unknown"
+    fn: Callable[[HttpRequest], str] = import_string(hook) if isinstance(hook, str) else hook
+    return fn(request)
+
+
+class ClickIdMiddleware:
+    """Runs the core's ``capture`` on the raw URL and ``Cookie`` header and appends the
+    core's exact ``Set-Cookie`` strings to the response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        conf = _settings()
+        self.config: Dict[str, Any] = dict(conf.get("CLICK_ID", {}))
+        self.consent_hook = conf.get("CONSENT")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        outcome = capture(
+            self.config,
+            scheme=request.scheme or "http",
+            host=request.get_host(),
+            url=request.get_full_path(),
+            cookie=request.META.get("HTTP_COOKIE"),
+            referer=request.META.get("HTTP_REFERER"),
+            forwarded_proto=request.META.get("HTTP_X_FORWARDED_PROTO"),
+            consent=_consent(request, self.consent_hook),
+        )
+        setattr(request, "impact_click_id", outcome.click_id)
+        setattr(request, "impact_click_outcome", outcome)
+        response = self.get_response(request)
+        for i, raw in enumerate(outcome.set_cookie):
+            # One entry per header: the same cookie name may be deleted in one scope and
+            # written in another, so keys are made unique.
+            dict.__setitem__(response.cookies, f"{raw.partition('=')[0]}\x00{i}", _RawMorsel(raw))
+        return response
+
+
+def click_id_for_order(request: HttpRequest) -> Optional[str]:
+    """The click id to save with the order now, and send as ``click_id`` after payment."""
+    value = getattr(request, "impact_click_id", None)
+    return str(value) if value else None
+
+
+def get_client(**options: Any) -> Client:
+    """A client from ``settings.IMPACT`` (``ACCOUNT_SID``, ``AUTH_TOKEN``, ``BASE_URL``),
+    falling back to the ``IMPACT_*`` environment variables."""
+    conf = _settings()
+    if conf.get("ACCOUNT_SID"):
+        return Client(conf["ACCOUNT_SID"], conf.get("AUTH_TOKEN"), base_url=conf.get("BASE_URL"), **options)
+    return Client.from_env(**options)

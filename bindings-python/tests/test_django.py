@@ -1,0 +1,77 @@
+"""A real Django test client through the middleware."""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import django
+import pytest
+from django.conf import settings
+
+SECRET = "a-shared-handoff-secret-of-32-bytes!!"
+SHOP = {"handoff": {"sister_domains": ["example-shop.de"], "secret": SECRET}}
+
+if not settings.configured:
+    settings.configure(
+        DEBUG=False, SECRET_KEY="test", ALLOWED_HOSTS=["*"], ROOT_URLCONF=__name__,
+        MIDDLEWARE=["impact_conversions.django.ClickIdMiddleware"],
+        IMPACT={"CLICK_ID": SHOP, "CONSENT": "test_django.consent"},
+    )
+    django.setup()
+
+from django.http import HttpRequest, HttpResponse, JsonResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import path  # noqa: E402
+
+import impact_conversions as ic  # noqa: E402
+from impact_conversions.django import click_id_for_order  # noqa: E402
+
+
+def consent(request: HttpRequest) -> str:
+    return "denied" if request.headers.get("X-Consent") == "no" else "granted"
+
+
+def view(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"click_id": click_id_for_order(request)})
+
+
+urlpatterns = [path("", view), path("landing", view), path("checkout", view)]
+
+
+def set_cookies(response: HttpResponse) -> List[str]:
+    return [m.OutputString() for m in response.cookies.values()]
+
+
+def get(url: str, host: str = "www.example.com", **headers: str) -> HttpResponse:
+    extra: Dict[str, Any] = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    return Client().get(url, HTTP_HOST=host, secure=True, **extra)
+
+
+def test_landing_sets_the_exact_cookie_and_return_reads_it() -> None:
+    landing = get("/landing?irclickid=Abc:123")
+    assert landing.json() == {"click_id": "Abc:123"}
+    [cookie] = set_cookies(landing)
+    assert cookie.startswith("impact_irclickid=1.") and cookie.endswith(".Abc:123; Max-Age=2592000; Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Lax")
+    stored = cookie.split(";")[0]
+    back = get("/checkout", Cookie=stored)
+    assert back.json() == {"click_id": "Abc:123"}
+    assert set_cookies(back) == []
+
+
+def test_consent_denied_deletes_and_does_not_store() -> None:
+    landing = get("/landing?irclickid=first1")
+    stored = set_cookies(landing)[0].split(";")[0]
+    denied = get("/landing?irclickid=second2", Cookie=stored, X_Consent="no")
+    assert denied.json() == {"click_id": "second2"}
+    cookies = set_cookies(denied)
+    assert cookies and all("Max-Age=0" in c for c in cookies)
+
+
+def test_handoff_token_crosses_to_the_sister_domain() -> None:
+    url = ic.decorate_url("https://www.example-shop.de/cart", "Hand0ff", SHOP)
+    assert "irclickid_token=" in url and "Hand0ff" in url
+    query = url.split("?", 1)[1]
+    on_sister = get(f"/checkout?{query}", host="www.example-shop.de")
+    assert on_sister.json() == {"click_id": "Hand0ff"}
+    assert "Domain=example-shop.de" in set_cookies(on_sister)[0]
+    tampered = get(f"/checkout?{query.replace('Hand0ff', 'Hand0fX')}", host="www.example-shop.de")
+    assert tampered.json() == {"click_id": None}
