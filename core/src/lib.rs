@@ -15,9 +15,11 @@ pub mod currency;
 pub mod discount;
 pub mod error;
 pub mod events;
+pub mod json_api;
 pub mod mapping;
 pub mod model;
 pub mod money;
+pub mod process;
 pub mod retry;
 pub mod validate;
 

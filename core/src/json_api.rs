@@ -1,0 +1,144 @@
+//! The language-neutral surface every binding calls: JSON text in, JSON text out, one
+//! [`Error`] out. Bindings translate their native values to and from this JSON and nothing
+//! else, so no rule or argument parsing is written twice.
+
+use crate::actions::{ActionModification, ActionReversal};
+use crate::clickid::{self, ClickIdConfig};
+use crate::client::Client;
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::Conversion;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn internal(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::Internal, message)
+}
+
+/// Parses JSON text handed over by a binding (its own encoder produced it, so a failure is
+/// a binding bug, reported as `internal`).
+pub fn parse(text: &str, what: &str) -> Result<Value> {
+    serde_json::from_str(text)
+        .map_err(|e| internal(format!("invalid {what} JSON from the binding: {e}")))
+}
+
+pub fn to_text(value: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| internal(format!("cannot serialize a result: {e}")))
+}
+
+/// `{"errors": [...], "warnings": [...]}`; bad input is reported in it, never as an error.
+pub fn validate(conversion: &str) -> Result<String> {
+    to_text(&crate::validate::validate_json_str(conversion))
+}
+
+/// The form body, or a `validation` error with every issue.
+pub fn encode(conversion: &str) -> Result<String> {
+    crate::encode(&Conversion::from_json_str(conversion)?)
+}
+
+pub fn allocate_discount(conversion: &str) -> Result<String> {
+    to_text(&crate::allocate_discount(&Conversion::from_json_str(
+        conversion,
+    )?)?)
+}
+
+pub fn capture(config: &str, request: &str) -> Result<String> {
+    to_text(&clickid::capture_json(
+        &parse(config, "config")?,
+        &parse(request, "request")?,
+    )?)
+}
+
+pub fn read_stored(config: &str, cookie_header: &str, now_ms: i64) -> Result<String> {
+    let config = ClickIdConfig::from_json(&parse(config, "config")?)?;
+    to_text(&clickid::read_stored(&config, cookie_header, now_ms)?)
+}
+
+pub fn decorate_url(config: &str, url: &str, click_id: &str, now_ms: i64) -> Result<String> {
+    let config = ClickIdConfig::from_json(&parse(config, "config")?)?;
+    to_text(&clickid::decorate_url(&config, url, click_id, now_ms)?)
+}
+
+pub fn clear(config: &str, host: &str) -> Result<String> {
+    let config = ClickIdConfig::from_json(&parse(config, "config")?)?;
+    to_text(&clickid::clear(&config, host)?)
+}
+
+/// One client operation, parsed from its name and arguments JSON:
+///
+/// | operation | arguments |
+/// |---|---|
+/// | `submit` | the conversion |
+/// | `submit_many` | `{"conversions": [...], "concurrency": 8}` |
+/// | `submission_status` | `{"id": "<id or QueuedUri>"}` |
+/// | `wait_for_submission` | `{"id": ..., "timeout": <seconds>}` |
+/// | `modify_action` | an [`ActionModification`] |
+/// | `reverse_action` | an [`ActionReversal`] |
+pub enum Call {
+    Submit(Box<Conversion>),
+    SubmitMany(Vec<Conversion>, usize),
+    Status(String),
+    Wait(String, Duration),
+    Modify(ActionModification),
+    Reverse(ActionReversal),
+}
+
+impl Call {
+    pub fn parse(operation: &str, args: &str) -> Result<Call> {
+        let args = parse(args, "arguments")?;
+        let text = |k: &str| args.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+        Ok(match operation {
+            "submit" => Call::Submit(Box::new(Conversion::from_json(&args)?)),
+            "submit_many" => {
+                let list = args
+                    .get("conversions")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let concurrency = args.get("concurrency").and_then(Value::as_u64).unwrap_or(8);
+                // Invalid entries become per-item validation errors (an empty conversion
+                // fails validation with every required field named), not a failed batch.
+                let parsed = list
+                    .iter()
+                    .map(|v| Conversion::from_json(v).unwrap_or_default())
+                    .collect();
+                Call::SubmitMany(parsed, usize::try_from(concurrency).unwrap_or(8))
+            }
+            "submission_status" => Call::Status(text("id")),
+            "wait_for_submission" => {
+                let secs = args
+                    .get("timeout")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(60.0)
+                    .clamp(0.0, 86_400.0);
+                Call::Wait(text("id"), Duration::from_secs_f64(secs))
+            }
+            "modify_action" => Call::Modify(ActionModification::from_json(&args)?),
+            "reverse_action" => Call::Reverse(ActionReversal::from_json(&args)?),
+            other => return Err(internal(format!("unknown client operation {other:?}"))),
+        })
+    }
+
+    /// Runs the operation; the result is the JSON of a `Receipt`, a `SubmissionStatus`, or
+    /// for `submit_many` a list of `{"ok": receipt}` / `{"error": error}` in input order.
+    pub async fn run(self, client: Client) -> Result<String> {
+        match self {
+            Call::Submit(c) => to_text(&client.submit(&c).await?),
+            Call::SubmitMany(list, concurrency) => {
+                let out: Vec<Value> = client
+                    .submit_many(&list, concurrency)
+                    .await
+                    .into_iter()
+                    .map(|r| match r {
+                        Ok(receipt) => json!({ "ok": receipt }),
+                        Err(e) => json!({ "error": e.to_json() }),
+                    })
+                    .collect();
+                to_text(&out)
+            }
+            Call::Status(id) => to_text(&client.submission_status(&id).await?),
+            Call::Wait(id, timeout) => to_text(&client.wait_for_submission(&id, timeout).await?),
+            Call::Modify(m) => to_text(&client.modify_action(&m).await?),
+            Call::Reverse(r) => to_text(&client.reverse_action(&r).await?),
+        }
+    }
+}
