@@ -3,12 +3,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test rust-lint rust-test bench python-test bench-python node-test bench-node
+.PHONY: demo test rust-lint rust-test bench python-test bench-python ffi-test node-test bench-node
 
 demo:
 	$(CARGO) run --quiet -p impact-conversions-cli -- demo
 
-test: rust-lint rust-test node-test python-test
+test: rust-lint rust-test node-test python-test ffi-test
 	@echo "make test: all suites passed"
 
 rust-lint:
@@ -54,3 +54,16 @@ python-test:
 bench-python: python-test
 	$(PY_VENV)/bin/pip install --quiet "requests>=2.31,<3" "httpx>=0.27,<1"
 	$(PY_VENV)/bin/python bench/python/bench.py
+
+# C ABI (bindings-ffi/): the header drift check runs in rust-test; here the C test program,
+# compiled with gcc, runs against the emulator plainly and under valgrind (no leaks, no
+# invalid accesses; the fork case is skipped under valgrind and covered by the plain run).
+FFI_TEST := target/debug/test_ffi
+ffi-test:
+	command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+	$(CARGO) build --quiet -p impact-conversions-ffi -p impact-sandbox
+	gcc -std=c11 -Wall -Wextra -Werror -pthread -Ibindings-ffi/include bindings-ffi/tests/c/test_ffi.c \
+	  -Ltarget/debug -limpact_conversions -Wl,-rpath,$(CURDIR)/target/debug -o $(FFI_TEST)
+	bash bindings-ffi/tests/with-sandbox.sh $(FFI_TEST)
+	IMPACT_SKIP_FORK=1 bash bindings-ffi/tests/with-sandbox.sh valgrind -q --error-exitcode=1 --leak-check=full \
+	  --errors-for-leak-kinds=definite --show-leak-kinds=definite $(FFI_TEST)

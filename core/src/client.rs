@@ -17,7 +17,7 @@ use crate::mapping::prepare;
 use crate::model::Conversion;
 use crate::retry::{backoff, classify, reset_at, reset_jitter, Class};
 use crate::validate::Issue;
-use futures::future::{BoxFuture, FutureExt, Shared};
+use futures::future::{BoxFuture, FutureExt, WeakShared};
 use futures::StreamExt;
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, USER_AGENT};
 use reqwest::Method;
@@ -83,7 +83,9 @@ struct Answer {
     started: Instant,
 }
 
-type SharedSubmit = Shared<BoxFuture<'static, Result<Receipt>>>;
+/// Weak, so that a submit whose callers all went away (cancelled) is dropped rather than
+/// kept alive by the map (which would also keep the client alive through it).
+type WeakSubmit = WeakShared<BoxFuture<'static, Result<Receipt>>>;
 
 struct Inner {
     config: ClientConfig,
@@ -92,7 +94,7 @@ struct Inner {
     user_agent: String,
     /// Unix second until which the hourly budget is known to be spent.
     budget_reset: Mutex<Option<i64>>,
-    inflight: Mutex<HashMap<String, SharedSubmit>>,
+    inflight: Mutex<HashMap<String, WeakSubmit>>,
     events: Option<EventHandler>,
 }
 
@@ -175,8 +177,8 @@ impl Client {
                 .inflight
                 .lock()
                 .map_err(|_| Error::new(ErrorCode::Internal, "client state lock poisoned"))?;
-            match inflight.get(&key) {
-                Some(running) => running.clone(),
+            match inflight.get(&key).and_then(WeakShared::upgrade) {
+                Some(running) => running,
                 None => {
                     let this = self.clone();
                     let own_key = key.clone();
@@ -200,7 +202,9 @@ impl Client {
                     }
                     .boxed()
                     .shared();
-                    inflight.insert(key, fut.clone());
+                    if let Some(weak) = fut.downgrade() {
+                        inflight.insert(key, weak);
+                    }
                     fut
                 }
             }

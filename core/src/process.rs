@@ -3,7 +3,7 @@
 //! again in a forked child. The core itself never starts a runtime; a binding asks for one.
 //!
 //! A child after `fork` has the parent's memory but none of its threads: the inherited
-//! runtime and the client's pooled connections are leaked there, never used or dropped
+//! runtime and the client's pooled connections are kept aside there, never used or dropped
 //! (dropping would wait for worker threads that do not exist).
 
 use crate::client::Client;
@@ -13,18 +13,32 @@ use crate::events::EventHandler;
 use std::sync::{Arc, Mutex};
 use tokio::runtime::Runtime;
 
-/// A value tied to the process that created it.
-struct PerProcess<T>(Mutex<Option<(u32, T)>>);
+/// A value tied to the process that created it. Values inherited through `fork` are moved
+/// to `inherited` and never dropped (kept reachable, so leak checkers do not flag them).
+struct PerProcess<T> {
+    current: Mutex<Option<(u32, T)>>,
+    inherited: Mutex<Vec<T>>,
+}
 
 impl<T: Clone> PerProcess<T> {
     const fn new() -> Self {
-        PerProcess(Mutex::new(None))
+        PerProcess {
+            current: Mutex::new(None),
+            inherited: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn retire(&self, value: T) {
+        match self.inherited.lock() {
+            Ok(mut kept) => kept.push(value),
+            Err(_) => std::mem::forget(value),
+        }
     }
 
     fn get_or_create(&self, create: impl FnOnce() -> Result<T>) -> Result<T> {
         let pid = std::process::id();
         let mut slot = self
-            .0
+            .current
             .lock()
             .map_err(|_| Error::new(ErrorCode::Internal, "per-process state lock poisoned"))?;
         if let Some((owner, value)) = slot.as_ref() {
@@ -32,8 +46,8 @@ impl<T: Clone> PerProcess<T> {
                 return Ok(value.clone());
             }
         }
-        if let Some(inherited) = slot.take() {
-            std::mem::forget(inherited);
+        if let Some((_, inherited)) = slot.take() {
+            self.retire(inherited);
         }
         let value = create()?;
         *slot = Some((pid, value.clone()));
@@ -41,10 +55,9 @@ impl<T: Clone> PerProcess<T> {
     }
 
     fn forget(&self) {
-        if let Ok(mut slot) = self.0.lock() {
-            if let Some(inherited) = slot.take() {
-                std::mem::forget(inherited);
-            }
+        let taken = self.current.lock().ok().and_then(|mut slot| slot.take());
+        if let Some((_, inherited)) = taken {
+            self.retire(inherited);
         }
     }
 }
@@ -66,6 +79,20 @@ pub fn runtime() -> Result<Arc<Runtime>> {
                 )
             })
     })
+}
+
+/// Stops this process's runtime and its threads (waiting up to one second for running
+/// work). For hosts that unload the library, and for leak checkers; the next call starts a
+/// new runtime.
+pub fn shutdown_runtime() {
+    let taken = RUNTIME.current.lock().ok().and_then(|mut slot| slot.take());
+    if let Some((pid, rt)) = taken {
+        if pid != std::process::id() {
+            RUNTIME.retire(rt);
+        } else if let Ok(rt) = Arc::try_unwrap(rt) {
+            rt.shutdown_timeout(std::time::Duration::from_secs(1));
+        }
+    }
 }
 
 /// Drops this process's claim on the runtime; for `atfork` child handlers (the pid check
