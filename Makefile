@@ -3,12 +3,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test rust-lint rust-test bench python-test bench-python ffi-test node-test bench-node
+.PHONY: demo test rust-lint rust-test bench python-test bench-python ffi-test go-test node-test bench-node
 
 demo:
 	$(CARGO) run --quiet -p impact-conversions-cli -- demo
 
-test: rust-lint rust-test node-test python-test ffi-test
+test: rust-lint rust-test node-test python-test ffi-test go-test
 	@echo "make test: all suites passed"
 
 rust-lint:
@@ -67,3 +67,10 @@ ffi-test:
 	bash bindings-ffi/tests/with-sandbox.sh $(FFI_TEST)
 	IMPACT_SKIP_FORK=1 bash bindings-ffi/tests/with-sandbox.sh valgrind -q --error-exitcode=1 --leak-check=full \
 	  --errors-for-leak-kinds=definite --show-leak-kinds=definite $(FFI_TEST)
+
+# Go package (bindings-ffi/go): cgo over the C ABI, go test -race against the emulator.
+GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
+go-test:
+	$(CARGO) build --quiet -p impact-conversions-ffi -p impact-sandbox
+	cd bindings-ffi/go && test -z "$$($(GO) fmt ./...)" || { echo "bindings-ffi/go is not gofmt-ed"; exit 1; }
+	cd bindings-ffi/go && $(GO) vet ./... && $(GO) test -race -count=1 ./...

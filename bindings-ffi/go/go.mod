@@ -1,0 +1,3 @@
+module impactconversions
+
+go 1.22
