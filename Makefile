@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test rust-lint rust-test bench python-test bench-python ffi-test go-test node-test bench-node
+.PHONY: demo test rust-lint rust-test bench python-test bench-python ffi-test go-test bench-go node-test bench-node
 
 demo:
 	$(CARGO) run --quiet -p impact-conversions-cli -- demo
@@ -74,3 +74,9 @@ go-test:
 	$(CARGO) build --quiet -p impact-conversions-ffi -p impact-sandbox
 	cd bindings-ffi/go && test -z "$$($(GO) fmt ./...)" || { echo "bindings-ffi/go is not gofmt-ed"; exit 1; }
 	cd bindings-ffi/go && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+
+# Go benchmark (not part of make test): the package vs a hand-written net/http client.
+bench-go:
+	$(CARGO) build --quiet --release -p impact-conversions-ffi -p impact-sandbox
+	cd bench/go && CGO_LDFLAGS="-L$(CURDIR)/target/release -Wl,-rpath,$(CURDIR)/target/release" $(GO) build -o /tmp/impact-bench-go . \
+	  && ldd /tmp/impact-bench-go | grep impact_conversions && /tmp/impact-bench-go
