@@ -11,6 +11,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use std::sync::Arc;
+use tokio::runtime::Runtime;
 
 create_exception!(
     _native,
@@ -79,6 +80,24 @@ struct NativeClient {
     inner: ProcessClient,
 }
 
+impl NativeClient {
+    /// What every call needs: the parsed operation, this process's client and runtime.
+    fn start(
+        &self,
+        operation: &str,
+        args: &str,
+    ) -> PyResult<(Call, impact_conversions::Client, Arc<Runtime>)> {
+        let start = || -> Result<_, Error> {
+            Ok((
+                Call::parse(operation, args)?,
+                self.inner.client()?,
+                process::runtime()?,
+            ))
+        };
+        start().map_err(|e| NativeError::new_err(e.to_json().to_string()))
+    }
+}
+
 #[pymethods]
 impl NativeClient {
     /// `config`: the core's client configuration JSON. `on_event(event_json)` is called from
@@ -109,30 +128,14 @@ impl NativeClient {
 
     /// Runs one operation to completion with the GIL released.
     fn call(&self, py: Python<'_>, operation: &str, args: &str) -> PyResult<String> {
-        let work = || -> Result<_, Error> {
-            Ok((
-                Call::parse(operation, args)?,
-                self.inner.client()?,
-                process::runtime()?,
-            ))
-        };
-        let (call, client, rt) =
-            work().map_err(|e| NativeError::new_err(e.to_json().to_string()))?;
+        let (call, client, rt) = self.start(operation, args)?;
         py_result(py.detach(|| rt.block_on(call.run(client))))
     }
 
     /// Starts one operation and returns at once; `done(result_json, error_json)` is called
     /// from a runtime thread with exactly one of them set.
     fn call_async(&self, operation: &str, args: &str, done: Py<PyAny>) -> PyResult<()> {
-        let work = || -> Result<_, Error> {
-            Ok((
-                Call::parse(operation, args)?,
-                self.inner.client()?,
-                process::runtime()?,
-            ))
-        };
-        let (call, client, rt) =
-            work().map_err(|e| NativeError::new_err(e.to_json().to_string()))?;
+        let (call, client, rt) = self.start(operation, args)?;
         rt.spawn(async move {
             let (ok, err) = match call.run(client).await {
                 Ok(text) => (Some(text), None),
