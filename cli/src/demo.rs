@@ -126,7 +126,26 @@ pub async fn run() -> Result<(), Error> {
     let mut config = ClientConfig::new(&sandbox.config().account_sid, &sandbox.config().auth_token);
     config.base_url = sandbox.base_url();
     config.binding = "cli".into();
-    let client = Client::with_events(config, Arc::new(|e: &Event| println!("{}", describe(e))))?;
+    // The submit's attempts and retries, as they happen.
+    let client = Client::with_events(
+        config,
+        Arc::new(|e: &Event| {
+            if matches!(
+                e,
+                Event::Attempt {
+                    operation: "submit",
+                    ..
+                } | Event::Retry { .. }
+                    | Event::Success {
+                        operation: "submit",
+                        ..
+                    }
+                    | Event::GiveUp { .. }
+            ) {
+                println!("{}", describe(e));
+            }
+        }),
+    )?;
     let receipt = client.submit(&order).await?;
     println!(
         "receipt: {}",
@@ -138,15 +157,27 @@ pub async fn run() -> Result<(), Error> {
         sandbox.accepted_count("O1234567"),
     );
 
-    println!("\n== 5. impact.com processes the queued conversion ==");
-    let status = client
-        .wait_for_submission(&receipt.queued_uri, Duration::from_secs(10))
-        .await?;
+    println!("\n== 5. impact.com processes the queued conversion (GET APISubmissions) ==");
+    let mut last = String::new();
+    let status = loop {
+        let status = client.submission_status(&receipt.queued_uri).await?;
+        if status.status != last {
+            println!("  status: {}", status.status);
+            last = status.status.clone();
+        }
+        if status.complete {
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     println!(
-        "submission {}: {}{}",
+        "submission {}: {}",
         status.submission_id,
-        status.status,
-        if status.failed() { " (failed)" } else { "" }
+        if status.failed() {
+            "failed"
+        } else {
+            "recorded"
+        }
     );
 
     let split = allocate_discount(&order)?;
