@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-pub use server::{serve_forever, Args};
+pub use server::{run_cli, serve_forever, Args};
 
 /// How the emulator behaves. `Default` is what tests and the CLI use.
 #[derive(Debug, Clone)]
@@ -96,14 +96,18 @@ pub struct Received {
     pub status: u16,
 }
 
+/// One queued API submission (a conversion, a modification or a reversal).
 #[derive(Debug, Clone)]
 pub(crate) struct Submission {
+    /// `Conversion`, `Modification` or `Reversal` (the YAML's `Type`).
     pub kind: &'static str,
     pub created: Instant,
     pub submitted_at: chrono::DateTime<chrono::Utc>,
-    pub event_key: String,
-    pub order_id: String,
-    pub campaign_id: String,
+    pub campaign_id: Option<u64>,
+    pub action_tracker_id: Option<u64>,
+    pub event_code: Option<String>,
+    pub media_partner_id: Option<u64>,
+    pub order_id: Option<String>,
     pub payload: String,
     /// Set at acceptance when an earlier submission had the same (event type, OrderId).
     pub duplicate_of: Option<String>,
@@ -116,6 +120,7 @@ pub(crate) struct State {
     pub script: VecDeque<Scripted>,
     pub submissions: HashMap<String, Submission>,
     pub accepted: HashMap<String, usize>,
+    /// (event type key, OrderId) -> the first submission that carried it.
     pub first_by_key: HashMap<(String, String), String>,
     pub window_start: Instant,
     pub used: u32,
@@ -142,13 +147,15 @@ pub(crate) fn lock(state: &Shared) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// A running emulator. Dropping it does not stop the server; call [`Sandbox::shutdown`].
+/// A running emulator (a cheap, clonable handle). Dropping the handles does not stop the
+/// server; call [`Sandbox::shutdown`].
 #[derive(Clone)]
 pub struct Sandbox {
     state: Shared,
     addr: SocketAddr,
     config: SandboxConfig,
-    stop: Arc<tokio::sync::Notify>,
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
+    task: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
 
 impl Sandbox {
@@ -167,13 +174,14 @@ impl Sandbox {
             used: 0,
             next_id: 1,
         }));
-        let stop = Arc::new(tokio::sync::Notify::new());
-        tokio::spawn(server::accept_loop(listener, state.clone(), stop.clone()));
+        let (stop, stop_rx) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(server::accept_loop(listener, state.clone(), stop_rx));
         Ok(Sandbox {
             state,
             addr,
             config,
-            stop,
+            stop: Arc::new(stop),
+            task: Arc::new(Mutex::new(Some(task))),
         })
     }
 
@@ -217,9 +225,13 @@ impl Sandbox {
         lock(&self.state).config.hourly_budget = budget;
     }
 
-    /// Stops accepting connections.
+    /// Stops the server: no new connections, open ones closed once their request in flight
+    /// (if any) is answered (at most ~2 s), the port released. Stops every clone of the handle.
     pub async fn shutdown(self) {
-        self.stop.notify_waiters();
-        tokio::task::yield_now().await;
+        self.stop.send_replace(true);
+        let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
     }
 }

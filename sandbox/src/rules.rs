@@ -99,28 +99,174 @@ const ITEM_TEXT: &[&str] = &[
 ];
 const ITEM_MONEY: &[&str] = &["Price", "SubTotal", "Discount", "TotalDiscount"];
 
-/// Minor units of the currencies the emulator knows (ISO 4217).
-fn minor_units(code: &str) -> Option<u32> {
-    const ZERO: &[&str] = &[
-        "JPY", "KRW", "CLP", "ISK", "VND", "XAF", "XOF", "PYG", "UGX", "RWF", "KMF", "GNF", "DJF",
-        "VUV", "XPF", "BIF",
-    ];
-    const THREE: &[&str] = &["KWD", "BHD", "OMR", "JOD", "IQD", "LYD", "TND"];
-    const TWO: &[&str] = &[
-        "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF",
-        "RON", "BGN", "TRY", "ILS", "AED", "SAR", "QAR", "INR", "PKR", "CNY", "HKD", "SGD", "TWD",
-        "THB", "MYR", "IDR", "PHP", "MXN", "BRL", "ARS", "COP", "PEN", "ZAR", "EGP", "NGN", "KES",
-        "MAD", "UAH", "RUB", "KZT", "GEL", "RSD", "BAM", "MKD", "ALL", "MDL",
-    ];
-    if ZERO.contains(&code) {
-        Some(0)
-    } else if THREE.contains(&code) {
-        Some(3)
-    } else if TWO.contains(&code) && code.len() == 3 {
-        Some(2)
-    } else {
-        None
-    }
+/// Active ISO 4217 currency codes and their minor units (decimal places). Precious
+/// metals, fund and testing codes (XAU, XDR, XTS, XXX, ...) are not currencies a purchase is
+/// made in and are left out.
+const CURRENCIES: &[(&str, u32)] = &[
+    ("AED", 2),
+    ("AFN", 2),
+    ("ALL", 2),
+    ("AMD", 2),
+    ("ANG", 2),
+    ("AOA", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("AWG", 2),
+    ("AZN", 2),
+    ("BAM", 2),
+    ("BBD", 2),
+    ("BDT", 2),
+    ("BGN", 2),
+    ("BHD", 3),
+    ("BIF", 0),
+    ("BMD", 2),
+    ("BND", 2),
+    ("BOB", 2),
+    ("BRL", 2),
+    ("BSD", 2),
+    ("BTN", 2),
+    ("BWP", 2),
+    ("BYN", 2),
+    ("BZD", 2),
+    ("CAD", 2),
+    ("CDF", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("CRC", 2),
+    ("CUP", 2),
+    ("CVE", 2),
+    ("CZK", 2),
+    ("DJF", 0),
+    ("DKK", 2),
+    ("DOP", 2),
+    ("DZD", 2),
+    ("EGP", 2),
+    ("ERN", 2),
+    ("ETB", 2),
+    ("EUR", 2),
+    ("FJD", 2),
+    ("FKP", 2),
+    ("GBP", 2),
+    ("GEL", 2),
+    ("GHS", 2),
+    ("GIP", 2),
+    ("GMD", 2),
+    ("GNF", 0),
+    ("GTQ", 2),
+    ("GYD", 2),
+    ("HKD", 2),
+    ("HNL", 2),
+    ("HTG", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("IQD", 3),
+    ("IRR", 2),
+    ("ISK", 0),
+    ("JMD", 2),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KES", 2),
+    ("KGS", 2),
+    ("KHR", 2),
+    ("KMF", 0),
+    ("KPW", 2),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("KYD", 2),
+    ("KZT", 2),
+    ("LAK", 2),
+    ("LBP", 2),
+    ("LKR", 2),
+    ("LRD", 2),
+    ("LSL", 2),
+    ("LYD", 3),
+    ("MAD", 2),
+    ("MDL", 2),
+    ("MGA", 2),
+    ("MKD", 2),
+    ("MMK", 2),
+    ("MNT", 2),
+    ("MOP", 2),
+    ("MRU", 2),
+    ("MUR", 2),
+    ("MVR", 2),
+    ("MWK", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("MZN", 2),
+    ("NAD", 2),
+    ("NGN", 2),
+    ("NIO", 2),
+    ("NOK", 2),
+    ("NPR", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PAB", 2),
+    ("PEN", 2),
+    ("PGK", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("PYG", 0),
+    ("QAR", 2),
+    ("RON", 2),
+    ("RSD", 2),
+    ("RUB", 2),
+    ("RWF", 0),
+    ("SAR", 2),
+    ("SBD", 2),
+    ("SCR", 2),
+    ("SDG", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("SHP", 2),
+    ("SLE", 2),
+    ("SOS", 2),
+    ("SRD", 2),
+    ("SSP", 2),
+    ("STN", 2),
+    ("SVC", 2),
+    ("SYP", 2),
+    ("SZL", 2),
+    ("THB", 2),
+    ("TJS", 2),
+    ("TMT", 2),
+    ("TND", 3),
+    ("TOP", 2),
+    ("TRY", 2),
+    ("TTD", 2),
+    ("TWD", 2),
+    ("TZS", 2),
+    ("UAH", 2),
+    ("UGX", 0),
+    ("USD", 2),
+    ("UYU", 2),
+    ("UYW", 4),
+    ("UZS", 2),
+    ("VES", 2),
+    ("VND", 0),
+    ("VUV", 0),
+    ("WST", 2),
+    ("XAF", 0),
+    ("XCD", 2),
+    ("XOF", 0),
+    ("XPF", 0),
+    ("YER", 2),
+    ("ZAR", 2),
+    ("ZMW", 2),
+    ("ZWG", 2),
+];
+
+/// Minor units of an ISO 4217 currency, or `None` for anything else (including lower case).
+pub fn minor_units(code: &str) -> Option<u32> {
+    CURRENCIES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, units)| *units)
 }
 
 /// What kind of value a parameter takes.
@@ -158,7 +304,7 @@ fn custom_kind(name: &str) -> Option<Kind> {
     let (kind, max) = match family {
         "Text" => (Kind::Text { max: Some(64) }, 50),
         "Numeric" => (Kind::Numeric, 10),
-        "Money" => (Kind::SignedMoney, 3),
+        "Money" => (Kind::Money, 3),
         "Date" => (Kind::Date, 10),
         _ => return None,
     };
@@ -207,7 +353,7 @@ fn item_kind(name: &str) -> Option<(ItemParam<'_>, Kind)> {
         let (kind, max) = match family {
             "Text" => (Kind::Text { max: Some(64) }, 50),
             "Numeric" => (Kind::Numeric, 10),
-            "Money" => (Kind::SignedMoney, 3),
+            "Money" => (Kind::Money, 3),
             "Date" => (Kind::Date, 10),
             _ => return None,
         };
@@ -334,10 +480,13 @@ pub fn check_conversion(pairs: &[(String, String)], allowed_extra: &[String]) ->
                     money_fields.push((name, value, true));
                 }
             }
-            Kind::Rate => match value.parse::<f64>() {
-                Ok(r) if is_decimal(value) && (0.0..=100.0).contains(&r) => {}
-                _ => err(name, format!("{name} must be a percentage from 0 to 100")),
-            },
+            Kind::Rate => {
+                let hundred = rust_decimal::Decimal::ONE_HUNDRED;
+                match rust_decimal::Decimal::from_str_exact(value) {
+                    Ok(r) if is_decimal(value) && !r.is_sign_negative() && r <= hundred => {}
+                    _ => err(name, format!("{name} must be a percentage from 0 to 100")),
+                }
+            }
             Kind::Numeric => {
                 if !is_decimal(value) {
                     err(name, format!("{name} must be a number"));
@@ -349,7 +498,9 @@ pub fn check_conversion(pairs: &[(String, String)], allowed_extra: &[String]) ->
                 }
             }
             Kind::Date => {
-                if chrono::DateTime::parse_from_rfc3339(value).is_err() {
+                if value.as_bytes().get(10) != Some(&b'T')
+                    || chrono::DateTime::parse_from_rfc3339(value).is_err()
+                {
                     err(
                         name,
                         format!("{name} must be an ISO 8601 date-time with an offset"),
@@ -468,76 +619,205 @@ pub fn check_conversion(pairs: &[(String, String)], allowed_extra: &[String]) ->
     errors
 }
 
-/// Checks a `PUT /Actions` (modify) or `DELETE /Actions` (reverse) form.
+/// Reason codes impact.com documents for `PUT /Actions` (the defaults; accounts can add their
+/// own, which the emulator cannot know).
+pub const REASON_CODES: &[&str] = &[
+    "ORDER_UPDATE",
+    "ITEM_RETURNED",
+    "CONS_FRAUD",
+    "CONS_ERROR",
+    "ORDER_ERROR",
+    "PUB_ACT_DISPUTE",
+    "ADV_ACT_DISPUTE",
+    "NOT_COMPLIANCE_TERMS",
+    "ITEM_OUT_OF_STOCK",
+    "TEST_ACTION",
+    "PARTNER_NOT_ACTIVE",
+    "CREDITED_DIFFERENT_MP",
+    "OTHER",
+];
+
+/// `DispositionCode` values of `DELETE /Actions` (the YAML's enum).
+pub const DISPOSITION_CODES: &[&str] = &[
+    "REJECTED",
+    "CONS_INFO_INVALID",
+    "CONS_ERROR",
+    "CONS_FRAUD",
+    "ITEM_RETURNED",
+    "ITEM_OUT_OF_STOCK",
+    "ORDER_ERROR",
+    "PUB_ACT_DISPUTE",
+    "NOT_COMPLIANCE_TERMS",
+    "MP_RETURNED",
+    "OTHER",
+    "CREDITED_DIFFERENT_MP",
+    "ADV_ACT_DISPUTE",
+    "TEST_ACTION",
+];
+
+/// `Sku`, `Sku2`, `Quantity3`, ... -> (base, item number; 1 when unnumbered).
+fn action_item(name: &str) -> Option<(&str, usize)> {
+    for base in ["Sku", "Quantity", "ItemSubTotalDelta", "Category"] {
+        if let Some(rest) = name.strip_prefix(base) {
+            if rest.is_empty() {
+                return Some((base, 1));
+            }
+            if rest.starts_with('0') || !rest.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            return rest.parse().ok().filter(|n| *n >= 2).map(|n| (base, n));
+        }
+    }
+    None
+}
+
+/// Checks a `PUT /Actions` (modify, `reverse == false`) or `DELETE /Actions` (reverse) form,
+/// following `brand-actions-v14.yaml` (`ActionModificationRequest`, `ActionReversalRequest`).
 pub fn check_action(pairs: &[(String, String)], reverse: bool) -> Vec<FieldError> {
-    let values: HashMap<&str, &str> = pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
     let mut errors = Vec::new();
-    let has = |k: &str| values.get(k).is_some_and(|v| !v.is_empty());
+    let mut err = |field: &str, message: String| {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            message,
+        })
+    };
+    let mut values: HashMap<&str, &str> = HashMap::new();
+    let mut items: BTreeMap<usize, HashMap<&str, &str>> = BTreeMap::new();
+    for (name, value) in pairs {
+        let (name, value) = (name.as_str(), value.as_str());
+        if values.insert(name, value).is_some() {
+            err(name, format!("{name} is given more than once"));
+            continue;
+        }
+        if value.chars().any(char::is_control) {
+            err(name, format!("{name} contains a control character"));
+        }
+        if value.trim().is_empty() {
+            err(name, format!("{name} is empty"));
+            continue;
+        }
+        let item = if reverse { None } else { action_item(name) };
+        let base = match item {
+            Some((base, n)) => {
+                items.entry(n).or_default().insert(base, value);
+                base
+            }
+            None => name,
+        };
+        match base {
+            "ActionId" | "OrderId" | "CustomerStatus" | "Sku" => {}
+            "ActionTrackerId" => {
+                if !value.bytes().all(|b| b.is_ascii_digit())
+                    || value.parse::<u64>().map_or(true, |v| v == 0)
+                {
+                    err(name, format!("{name} must be a positive integer"));
+                }
+            }
+            "DispositionCode" => {
+                if reverse && !DISPOSITION_CODES.contains(&value) {
+                    err(
+                        name,
+                        format!("{value} is not a reversal DispositionCode (ITEM_RETURNED, ORDER_ERROR, ...)"),
+                    );
+                }
+            }
+            "Reason" if !reverse => {
+                if !REASON_CODES.contains(&value) {
+                    err(
+                        name,
+                        format!("{value} is not a reason code (ORDER_UPDATE, ITEM_RETURNED, ...)"),
+                    );
+                }
+            }
+            "Amount" if !reverse => {
+                if !is_decimal(value) || value.starts_with('-') {
+                    err(
+                        name,
+                        format!("{name} must be a non-negative decimal amount"),
+                    );
+                }
+            }
+            "ItemSubTotalDelta" => {
+                if !is_decimal(value) {
+                    err(
+                        name,
+                        format!("{name} must be a decimal amount (may be negative)"),
+                    );
+                }
+            }
+            "Quantity" => {
+                if !value.bytes().all(|b| b.is_ascii_digit()) || value.parse::<u64>().is_err() {
+                    err(name, format!("{name} must be a non-negative integer"));
+                }
+            }
+            "Category" => {
+                if value.chars().count() > 255 {
+                    err(name, format!("{name} is longer than 255 characters"));
+                }
+            }
+            _ => err(
+                name,
+                format!(
+                    "{name} is not a documented parameter of {} /Actions",
+                    if reverse { "DELETE" } else { "PUT" }
+                ),
+            ),
+        }
+    }
+    let has = |k: &str| values.get(k).is_some_and(|v| !v.trim().is_empty());
     let named = has("ActionId") || (has("ActionTrackerId") && has("OrderId"));
     if !named {
-        errors.push(FieldError {
-            field: "ActionId".into(),
-            message: "ActionId, or ActionTrackerId with OrderId, is required".into(),
-        });
+        let field = if has("ActionTrackerId") {
+            "OrderId"
+        } else if has("OrderId") {
+            "ActionTrackerId"
+        } else {
+            "ActionId"
+        };
+        err(
+            field,
+            "ActionId, or ActionTrackerId with OrderId, is required".into(),
+        );
     }
     if reverse {
-        const CODES: &[&str] = &[
-            "REJECTED",
-            "CONS_INFO_INVALID",
-            "CONS_ERROR",
-            "CONS_FRAUD",
-            "ITEM_RETURNED",
-            "ITEM_OUT_OF_STOCK",
-            "ORDER_ERROR",
-            "PUB_ACT_DISPUTE",
-            "NOT_COMPLIANCE_TERMS",
-            "MP_RETURNED",
-            "OTHER",
-            "CREDITED_DIFFERENT_MP",
-            "ADV_ACT_DISPUTE",
-            "TEST_ACTION",
-        ];
-        if !values
-            .get("DispositionCode")
-            .is_some_and(|c| CODES.contains(c))
-        {
-            errors.push(FieldError {
-                field: "DispositionCode".into(),
-                message: "a valid DispositionCode is required".into(),
-            });
+        if !values.contains_key("DispositionCode") {
+            err(
+                "DispositionCode",
+                "DispositionCode is required to reverse an action".into(),
+            );
         }
-    } else {
-        if !has("Reason") {
-            errors.push(FieldError {
-                field: "Reason".into(),
-                message: "Reason is required".into(),
-            });
-        }
-        if ![
+        return errors;
+    }
+    if !values.contains_key("Reason") {
+        err(
+            "Reason",
+            "Reason is required (ORDER_UPDATE, ITEM_RETURNED, ...)".into(),
+        );
+    }
+    let changes = ["Amount", "CustomerStatus"].iter().any(|k| has(k)) || !items.is_empty();
+    if !changes {
+        err(
             "Amount",
-            "CustomerStatus",
-            "Quantity",
-            "ItemSubTotalDelta",
-            "Category",
-        ]
-        .iter()
-        .any(|k| has(k))
-        {
-            errors.push(FieldError {
-                field: "Amount".into(),
-                message: "nothing to modify".into(),
-            });
-        }
-        for k in ["Amount", "ItemSubTotalDelta"] {
-            if values.get(k).is_some_and(|v| !is_decimal(v)) {
-                errors.push(FieldError {
-                    field: k.into(),
-                    message: format!("{k} must be a decimal"),
-                });
-            }
+            "nothing to modify: send Amount, CustomerStatus, or Sku with Quantity/ItemSubTotalDelta"
+                .into(),
+        );
+    }
+    for (n, fields) in &items {
+        let suffix = if *n == 1 {
+            String::new()
+        } else {
+            n.to_string()
+        };
+        if !fields.contains_key("Sku") {
+            err(
+                &format!("Sku{suffix}"),
+                format!("Sku{suffix} is required with the item's other fields"),
+            );
+        } else if fields.len() == 1 && !has("Amount") {
+            err(
+                &format!("Quantity{suffix}"),
+                format!("Sku{suffix} needs a change: Quantity{suffix}, ItemSubTotalDelta{suffix} or Category{suffix}"),
+            );
         }
     }
     errors

@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use base64::Engine;
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Marks a response whose connection must be closed without sending it.
@@ -26,19 +25,35 @@ impl std::fmt::Display for Dropped {
 }
 impl std::error::Error for Dropped {}
 
+/// Resolves once a stop is requested; never, if every handle was dropped without one (the
+/// server then keeps serving, as documented on [`Sandbox`]).
+async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    if stop.wait_for(|s| *s).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 pub(crate) async fn accept_loop(
     listener: tokio::net::TcpListener,
     state: Shared,
-    stop: Arc<tokio::sync::Notify>,
+    stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    let mut connections = tokio::task::JoinSet::new();
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
-            _ = stop.notified() => return,
+            _ = stopped(stop.clone()) => break,
         };
-        let Ok((stream, _)) = accepted else { continue };
+        // Reap finished connection tasks so the set does not grow without bound.
+        while connections.try_join_next().is_some() {}
+        let Ok((stream, _)) = accepted else {
+            // Out of file descriptors and the like: do not spin.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
         let state = state.clone();
-        tokio::spawn(async move {
+        let stop = stop.clone();
+        connections.spawn(async move {
             let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
                 let state = state.clone();
                 async move {
@@ -50,11 +65,26 @@ pub(crate) async fn accept_loop(
                     }
                 }
             });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stopped(stop) => {
+                    // Finish the request in flight (if any), then close.
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
         });
     }
+    drop(listener);
+    // Give in-flight answers a moment; whatever is still running (a long scripted delay) is
+    // aborted when the set is dropped.
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
 }
 
 fn json_response(status: u16, body: &Value) -> Response<Body> {
@@ -70,7 +100,7 @@ fn error_body(message: &str, errors: &[FieldError], lower: bool) -> Value {
         .iter()
         .map(|e| {
             if lower {
-                json!({"field": e.field, "message": e.message})
+                json!({"field": e.field, "level": "ERROR", "message": e.message})
             } else {
                 json!({"Field": e.field, "Message": e.message})
             }
@@ -97,7 +127,7 @@ async fn route(state: Shared, req: Request<Body>) -> Response<Body> {
         .headers
         .iter()
         .map(|(k, v)| {
-            let value = if k == "authorization" {
+            let value = if k == "authorization" || k == "proxy-authorization" {
                 "Basic ***".to_owned()
             } else {
                 v.to_str().unwrap_or("").to_owned()
@@ -122,6 +152,20 @@ async fn route(state: Shared, req: Request<Body>) -> Response<Body> {
         (s.received.len() - 1, pos.and_then(|i| s.script.remove(i)))
     };
     let response = match scripted {
+        // Only a delay (and maybe extra headers): a slow answer from the real API.
+        Some(entry)
+            if entry.fault.is_none()
+                && entry.status.is_none()
+                && entry.body.is_none()
+                && entry.rate_limit_reset.is_none() =>
+        {
+            if let Some(ms) = entry.delay_ms {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+            let mut r = api(&state, &parts.method, &path, &parts.headers, &bytes);
+            extra_headers(&mut r, &entry);
+            r
+        }
         Some(entry) => scripted_response(&state, entry).await,
         None => api(&state, &parts.method, &path, &parts.headers, &bytes),
     };
@@ -136,10 +180,32 @@ async fn route(state: Shared, req: Request<Body>) -> Response<Body> {
     response
 }
 
+fn extra_headers(response: &mut Response<Body>, entry: &Scripted) {
+    for (k, v) in entry.headers.iter().flatten() {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::try_from(k.as_str()),
+            HeaderValue::from_str(v),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+}
+
+fn status_code(status: u16) -> StatusCode {
+    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
 async fn scripted_response(state: &Shared, entry: Scripted) -> Response<Body> {
     if let Some(ms) = entry.delay_ms {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
+    let status = entry.status.unwrap_or(if entry.rate_limit_reset.is_some() {
+        429
+    } else if entry.body.is_some() || entry.fault.is_some() {
+        200
+    } else {
+        500
+    });
     let mut response = match entry.fault {
         Some(Fault::Drop) => {
             let mut r = Response::new(Body::empty());
@@ -161,6 +227,7 @@ async fn scripted_response(state: &Shared, entry: Scripted) -> Response<Body> {
                 Some((item, step + 1))
             });
             let mut r = Response::new(Body::from_stream(chunks));
+            *r.status_mut() = status_code(status);
             r.headers_mut()
                 .insert("content-type", HeaderValue::from_static("application/json"));
             r.headers_mut()
@@ -168,31 +235,42 @@ async fn scripted_response(state: &Shared, entry: Scripted) -> Response<Body> {
             r
         }
         Some(Fault::Garbage2xx) => {
-            let mut r = Response::new(Body::from(
-                "<html><body>Service temporarily degraded</body></html>",
-            ));
+            let body = entry.body.clone().unwrap_or_else(|| {
+                "<html><body>Service temporarily degraded</body></html>".to_owned()
+            });
+            let mut r = Response::new(Body::from(body));
+            *r.status_mut() = if (200..300).contains(&status) {
+                status_code(status)
+            } else {
+                StatusCode::OK
+            };
             r.headers_mut()
                 .insert("content-type", HeaderValue::from_static("text/html"));
             r
         }
         None => {
-            let status = entry.status.unwrap_or(500);
             let body = entry.body.clone().unwrap_or_else(|| {
-                let reason = StatusCode::from_u16(status)
-                    .ok()
-                    .and_then(|s| s.canonical_reason())
-                    .unwrap_or("Error");
-                json!({"Status": "ERROR", "Message": reason}).to_string()
+                if (200..300).contains(&status) {
+                    json!({"Status": "OK", "Message": "scripted response"}).to_string()
+                } else {
+                    let reason = StatusCode::from_u16(status)
+                        .ok()
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or("Error");
+                    json!({"Status": "ERROR", "Message": reason}).to_string()
+                }
             });
-            let mut r = json_response(status, &Value::Null);
-            *r.body_mut() = Body::from(body);
+            let mut r = Response::new(Body::from(body));
+            *r.status_mut() = status_code(status);
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/json"));
             r
         }
     };
-    let config = lock(state).config.clone();
-    if entry.status == Some(429) || entry.rate_limit_reset.is_some() {
+    if status == 429 {
+        let budget = lock(state).config.hourly_budget;
         let h = response.headers_mut();
-        h.insert("x-ratelimit-limit", HeaderValue::from(config.hourly_budget));
+        h.insert("x-ratelimit-limit", HeaderValue::from(budget));
         h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
         match entry.rate_limit_reset.unwrap_or(ResetSpec::Delta(60)) {
             ResetSpec::Epoch(at) => drop(h.insert("x-ratelimit-reset", HeaderValue::from(at))),
@@ -200,14 +278,7 @@ async fn scripted_response(state: &Shared, entry: Scripted) -> Response<Body> {
             ResetSpec::Missing => {}
         }
     }
-    for (k, v) in entry.headers.iter().flatten() {
-        if let (Ok(name), Ok(value)) = (
-            axum::http::HeaderName::try_from(k.as_str()),
-            HeaderValue::from_str(v),
-        ) {
-            response.headers_mut().insert(name, value);
-        }
-    }
+    extra_headers(&mut response, &entry);
     response
 }
 
@@ -251,7 +322,11 @@ fn api(
             429,
             &json!({"Status": "ERROR", "Message": "Too Many Requests: the hourly API budget is spent"}),
         )
-    } else if !authorized(&s.config, headers) {
+    } else if !path.starts_with("/Advertisers/") {
+        json_response(404, &json!({"Status": "ERROR", "Message": "Not Found"}))
+    } else if !authorized(&s.config, headers)
+        || path.split('/').nth(2) != Some(s.config.account_sid.as_str())
+    {
         json_response(
             401,
             &json!({"Status": "ERROR", "Message": "Unauthorized: invalid AccountSID or AuthToken"}),
@@ -278,19 +353,19 @@ fn handle(
     lower: bool,
 ) -> Response<Body> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let sid_ok = segments
-        .get(1)
-        .is_some_and(|sid| *sid == s.config.account_sid);
-    if segments.first() != Some(&"Advertisers") || !sid_ok {
-        return json_response(404, &json!({"Status": "ERROR", "Message": "Not Found"}));
-    }
+    // `api` has checked that the path is /Advertisers/{the account's sid}/...
     // None: not a form (answered 415).
     let form = || -> Option<Vec<(String, String)>> {
         let ct = headers
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        ct.starts_with("application/x-www-form-urlencoded")
+        ct.split(';')
+            .next()
+            .is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
             .then(|| form_urlencoded::parse(body).into_owned().collect())
     };
     let not_form = || {
@@ -313,30 +388,12 @@ fn handle(
                 let message = format!("{} invalid parameter(s)", errors.len());
                 return json_response(400, &error_body(&message, &errors, lower));
             }
-            let get = |k: &str| {
-                pairs
-                    .iter()
-                    .find(|(n, _)| n == k)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default()
-            };
-            let event_key = ["EventTypeId", "ActionTrackerId", "EventTypeCode"]
-                .iter()
-                .map(|k| get(k))
-                .find(|v| !v.is_empty())
-                .unwrap_or_default();
-            let order_id = get("OrderId");
-            let campaign_id = get("CampaignId");
-            queue(
-                s,
-                "Conversion",
-                event_key,
-                order_id,
-                campaign_id,
-                String::from_utf8_lossy(body).into_owned(),
-            )
+            let sub = submission("Conversion", &pairs, body);
+            queue(s, sub)
         }
-        ("GET", Some("APISubmissions"), Some(id)) => submission_status(s, id),
+        ("GET", Some("APISubmissions"), Some(id)) if segments.len() == 4 => {
+            submission_status(s, id)
+        }
         (m @ ("PUT" | "DELETE"), Some("Actions"), None) => {
             let Some(pairs) = form() else {
                 return not_form();
@@ -347,60 +404,65 @@ fn handle(
                 return json_response(400, &error_body("invalid action request", &errors, lower));
             }
             let kind = if reverse { "Reversal" } else { "Modification" };
-            queue(
-                s,
-                kind,
-                String::new(),
-                String::new(),
-                String::new(),
-                String::from_utf8_lossy(body).into_owned(),
-            )
+            let sub = submission(kind, &pairs, body);
+            queue(s, sub)
         }
         _ => json_response(404, &json!({"Status": "ERROR", "Message": "Not Found"})),
     }
 }
 
-fn queue(
-    s: &mut crate::State,
-    kind: &'static str,
-    event_key: String,
-    order_id: String,
-    campaign_id: String,
-    payload: String,
-) -> Response<Body> {
+/// The submission a valid form becomes.
+fn submission(kind: &'static str, pairs: &[(String, String)], body: &[u8]) -> Submission {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, v)| n == k && !v.is_empty())
+            .map(|(_, v)| v.clone())
+    };
+    let number = |k: &str| get(k).and_then(|v| v.parse::<u64>().ok());
+    Submission {
+        kind,
+        created: Instant::now(),
+        submitted_at: chrono::Utc::now(),
+        campaign_id: number("CampaignId"),
+        action_tracker_id: number("EventTypeId").or_else(|| number("ActionTrackerId")),
+        event_code: get("EventTypeCode"),
+        media_partner_id: number("MediaPartnerId").or_else(|| number("MediaId")),
+        order_id: get("OrderId"),
+        payload: String::from_utf8_lossy(body).into_owned(),
+        duplicate_of: None,
+    }
+}
+
+fn queue(s: &mut crate::State, mut sub: Submission) -> Response<Body> {
     let id = format!("A-{:08x}-{:016x}", s.next_id, rand::random::<u64>());
     s.next_id += 1;
-    let mut duplicate_of = None;
-    if kind == "Conversion" {
+    if sub.kind == "Conversion" {
+        let order_id = sub.order_id.clone().unwrap_or_default();
         *s.accepted.entry(order_id.clone()).or_default() += 1;
-        let key = (event_key.clone(), order_id.clone());
-        match s.first_by_key.get(&key) {
-            Some(first) => duplicate_of = Some(first.clone()),
-            None => drop(s.first_by_key.insert(key, id.clone())),
+        // EventTypeId and its older name ActionTrackerId name the same event type.
+        let event = match (&sub.action_tracker_id, &sub.event_code) {
+            (Some(n), _) => format!("id:{n}"),
+            (None, Some(code)) => format!("code:{code}"),
+            (None, None) => String::new(),
+        };
+        match s.first_by_key.get(&(event.clone(), order_id.clone())) {
+            Some(first) => sub.duplicate_of = Some(first.clone()),
+            None => drop(s.first_by_key.insert((event, order_id), id.clone())),
         }
     }
-    s.submissions.insert(
-        id.clone(),
-        Submission {
-            kind,
-            created: Instant::now(),
-            submitted_at: chrono::Utc::now(),
-            event_key,
-            order_id,
-            campaign_id,
-            payload,
-            duplicate_of,
-        },
-    );
+    s.submissions.insert(id.clone(), sub);
     let uri = format!("/Advertisers/{}/APISubmissions/{id}", s.config.account_sid);
     json_response(200, &json!({"Status": "QUEUED", "QueuedUri": uri}))
 }
 
+/// `GET APISubmissions/{id}`: the YAML's `ApiSubmission`. `Status` is `Queued`, then
+/// `In Progress` from half the processing delay, then `Complete`.
 fn submission_status(s: &crate::State, id: &str) -> Response<Body> {
     let Some(sub) = s.submissions.get(id) else {
         return json_response(
             404,
-            &json!({"Status": "ERROR", "Message": format!("no API submission {id}")}),
+            &json!({"Status": "ERROR", "Message": format!("API submission {id} not found")}),
         );
     };
     let age = sub.created.elapsed();
@@ -412,26 +474,31 @@ fn submission_status(s: &crate::State, id: &str) -> Response<Body> {
     } else {
         "Queued"
     };
-    let mut body = json!({
+    let date =
+        |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    let done = status == "Complete";
+    let completed = done
+        .then(|| date(sub.submitted_at + chrono::Duration::from_std(delay).unwrap_or_default()));
+    let (error_type, error_reason) = match (&sub.duplicate_of, done) {
+        (Some(_), true) => (Some("Contract Error"), Some("CONV_DUPLICATE")),
+        _ => (None, None),
+    };
+    let body = json!({
         "BatchId": id,
-        "SubmissionDate": sub.submitted_at.to_rfc3339(),
-        "CampaignId": sub.campaign_id.parse::<u64>().ok(),
+        "SubmissionDate": date(sub.submitted_at),
+        "CampaignId": sub.campaign_id,
+        "ActionTrackerId": sub.action_tracker_id,
+        "MediaPartnerId": sub.media_partner_id,
+        "EventCode": sub.event_code,
         "OrderId": sub.order_id,
-        "EventCode": sub.event_key,
         "Payload": sub.payload,
         "Type": sub.kind,
         "Status": status,
+        "CompletionDate": completed,
+        "ErrorType": error_type,
+        "ErrorReason": error_reason,
         "Uri": format!("/Advertisers/{}/APISubmissions/{id}", s.config.account_sid),
     });
-    if status == "Complete" {
-        let done = sub.submitted_at + chrono::Duration::from_std(delay).unwrap_or_default();
-        body["CompletionDate"] = json!(done.to_rfc3339());
-        if let Some(first) = &sub.duplicate_of {
-            body["ErrorType"] = json!("Duplicate Error");
-            body["ErrorReason"] =
-                json!(format!("DUPLICATE_ORDER_ID (already recorded by {first})"));
-        }
-    }
     json_response(200, &body)
 }
 
@@ -508,7 +575,8 @@ pub struct Args {
         long,
         env = "IMPACT_SANDBOX_AUTH_TOKEN",
         default_value = "sandbox-auth-token",
-        hide_default_value = true
+        hide_default_value = true,
+        hide_env_values = true
     )]
     pub auth_token: String,
     #[arg(long, env = "IMPACT_SANDBOX_HOURLY_BUDGET", default_value_t = 1000)]
@@ -539,7 +607,28 @@ pub async fn serve_forever(args: Args) -> std::io::Result<()> {
         writeln!(out, "IMPACT_SANDBOX_URL={}", sandbox.base_url())?;
         out.flush()?;
     }
-    tokio::signal::ctrl_c().await?;
+    wait_for_signal().await?;
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// Parses the command line (and `IMPACT_SANDBOX_*`), then [`serve_forever`]. `--help` and
+/// bad arguments print clap's message and exit the process, as a command line does.
+pub async fn run_cli() -> std::io::Result<()> {
+    serve_forever(<Args as clap::Parser>::parse()).await
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() -> std::io::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r,
+        _ = term.recv() => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() -> std::io::Result<()> {
+    tokio::signal::ctrl_c().await
 }
