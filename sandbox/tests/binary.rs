@@ -1,5 +1,5 @@
 //! The `impact-sandbox` binary as other languages' tests use it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};

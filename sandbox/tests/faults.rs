@@ -1,6 +1,6 @@
 //! Scripted answers: statuses, delays, dropped and truncated connections, garbage 2xx,
 //! 429 resets, path filters, FIFO order; the control API; shutdown.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 use base64::Engine;

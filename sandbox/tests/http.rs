@@ -1,5 +1,5 @@
 //! The emulator over HTTP, as a client in any language sees it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use impact_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;

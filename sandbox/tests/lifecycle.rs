@@ -1,5 +1,5 @@
 //! Auth, submissions (status progression, duplicates), actions and the rate-limit budget.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 use common::{encode, seed_with, Api, SEED, TOKEN};
@@ -13,7 +13,8 @@ async fn every_api_route_needs_the_accounts_basic_auth() {
     let body = encode(SEED);
     let sid = api.sid();
     let other_sid = "IROTHER000000000000000000000001";
-    let attempts: Vec<(&str, Option<(&str, &str)>, String)> = vec![
+    type Attempt<'a> = (&'a str, Option<(&'a str, &'a str)>, String);
+    let attempts: Vec<Attempt> = vec![
         ("no credentials", None, api.url("Conversions")),
         (
             "wrong token",

@@ -1,6 +1,6 @@
 //! Every conversion rule the emulator enforces, over HTTP: each broken form is refused with
 //! the right `Field`, each documented variant is queued.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 use common::{seed_with, Api, SEED};
