@@ -104,8 +104,15 @@ def test_submit_many_status_and_actions(sandbox: Sandbox) -> None:
     c = client(sandbox)
     batch = [order(f"O-m{i}") for i in range(5)]
     batch[2] = {**batch[2], "click_id": None}
+    batch[3] = {**batch[3], "amont": "1.00"}
     results = c.submit_many(batch, concurrency=3)
-    assert [type(r).__name__ for r in results] == ["Receipt", "Receipt", "ValidationError", "Receipt", "Receipt"]
+    assert [type(r).__name__ for r in results] == ["Receipt", "Receipt", "ValidationError", "ValidationError", "Receipt"]
+    bad = results[3]
+    assert isinstance(bad, ic.ValidationError)
+    assert [(i.code, i.path) for i in bad.issues] == [("unknown_field", "amont")] and "amount" in bad.issues[0].message
+    assert sorted(sandbox.orders()) == ["O-m0", "O-m1", "O-m4"]
+    with pytest.raises(ValueError, match="concurrency"):
+        c.submit_many(batch, concurrency=0)
     first = results[0]
     assert isinstance(first, ic.Receipt)
     status = c.wait_for_submission(first.queued_uri, timeout=5)

@@ -75,3 +75,77 @@ def test_handoff_token_crosses_to_the_sister_domain() -> None:
     assert "Domain=example-shop.de" in set_cookies(on_sister)[0]
     tampered = get(f"/checkout?{query.replace('Hand0ff', 'Hand0fX')}", host="www.example-shop.de")
     assert tampered.json() == {"click_id": None}
+
+
+def wire(path: str, host: str, **headers: str) -> List[str]:
+    """One request through Django's real WSGI handler and a real HTTP server: the
+    ``Set-Cookie`` header values exactly as they leave the process."""
+    import http.client
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = make_server("127.0.0.1", 0, WSGIHandler(), handler_class=Quiet)
+    thread = threading.Thread(target=server.handle_request)
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+        conn.request("GET", path, headers={"Host": host, "X-Forwarded-Proto": "https", **headers})
+        response = conn.getresponse()
+        response.read()
+        return list(response.msg.get_all("Set-Cookie") or [])
+    finally:
+        thread.join(10)
+        server.server_close()
+
+
+def test_set_cookie_leaves_the_server_byte_for_byte() -> None:
+    [landing] = wire("/landing?irclickid=Wire%3A1", "www.example.com")
+    captured_at = int(landing.split(".")[1])
+    expected = ic.capture(SHOP, scheme="http", host="www.example.com", url="/landing?irclickid=Wire%3A1",
+                          consent="granted", now=captured_at)
+    assert [landing] == expected.set_cookie
+    stored = landing.split(";")[0]
+    denied = wire("/landing", "www.example.com", Cookie=stored, X_Consent="no")
+    expected = ic.capture(SHOP, scheme="http", host="www.example.com", url="/landing", cookie=stored, consent="denied")
+    assert denied == expected.set_cookie and len(denied) >= 1
+
+
+def test_raw_cookies_survive_copy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    landing = get("/landing?irclickid=Keep1")
+    raw = set_cookies(landing)
+    assert [m.OutputString() for m in pickle.loads(pickle.dumps(landing.cookies)).values()] == raw
+    assert [m.copy().OutputString() for m in copy.copy(landing.cookies).values()] == raw
+    assert [m.output() for m in landing.cookies.values()] == [f"Set-Cookie: {r}" for r in raw]
+
+
+def test_a_bad_click_id_setting_fails_at_startup() -> None:
+    from django.test import override_settings
+
+    from impact_conversions.django import ClickIdMiddleware
+
+    with override_settings(IMPACT={"CLICK_ID": {"max_age_secs": 0}}):
+        with pytest.raises(ic.ConfigError, match="max_age_secs"):
+            ClickIdMiddleware(view)
+
+
+def test_get_client_reads_settings_and_is_shared() -> None:
+    from django.test import override_settings
+
+    from impact_conversions import django as integration
+
+    integration._client = None
+    with override_settings(IMPACT={"ACCOUNT_SID": "IRdjango", "AUTH_TOKEN": "django-secret-token"}):
+        client = integration.get_client()
+        assert integration.get_client() is client
+        assert "IRdjango" in repr(client) and "django-secret-token" not in repr(client)
+        assert integration.get_client(max_attempts=2) is not client
+    integration._client = None

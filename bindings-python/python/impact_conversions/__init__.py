@@ -17,6 +17,13 @@ from .client import AsyncClient, Client
 
 __version__: str = _native.version()
 
+# Public classes show as ``impact_conversions.X`` in tracebacks and reprs.
+for _cls in (ApiError, ApiFieldError, AuthError, ConfigError, ImpactError, InternalError, RateLimitedError,
+             TimeoutError, TransportError, UnconfirmedError, ValidationError, CaptureOutcome, DiscountShare, Issue,
+             Receipt, SubmissionStatus, ValidationResult, AsyncClient, Client):
+    _cls.__module__ = __name__
+del _cls
+
 __all__ = [
     "Client", "AsyncClient", "validate", "encode", "allocate_discount", "capture", "read_stored", "decorate_url", "clear_click_id",
     "ImpactError", "ValidationError", "ConfigError", "AuthError", "ApiError", "RateLimitedError", "TransportError",

@@ -5,38 +5,47 @@ import json
 import time
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, List, Mapping, Optional, Union
+from typing import Any, List, Mapping, Optional, Tuple, Union
 
 from . import _native
-from ._convert import Conversion, merge, to_json
+from ._convert import Conversion, explain, merge, to_json
 from ._errors import error_from_json
 from ._types import CaptureOutcome, DiscountShare, Issue, ValidationResult
 
 __all__ = ["validate", "encode", "allocate_discount", "capture", "read_stored", "decorate_url", "clear_click_id"]
 
 
-def _native_call(fn: Any, *args: Any) -> Any:
+def _native_call(fn: Any, *args: Any, notes: Optional[List[str]] = None) -> Any:
     try:
         return fn(*args)
     except _native.NativeError as e:
-        raise error_from_json(str(e.args[0])) from None
+        raise error_from_json(str(e.args[0]), notes) from None
+
+
+def _conversion(conversion: Optional[Conversion], fields: Mapping[str, Any]) -> Tuple[str, List[str]]:
+    """The conversion's JSON text, and the Python types in it that have no JSON form."""
+    notes: List[str] = []
+    return to_json(merge(conversion, fields), notes), notes
 
 
 def validate(conversion: Optional[Conversion] = None, /, **fields: Any) -> ValidationResult:
     """Every error and warning at once; never raises for bad input."""
-    report = json.loads(_native.validate_json(to_json(merge(conversion, fields))))
-    return ValidationResult([Issue.from_dict(i) for i in report["errors"]],
+    text, notes = _conversion(conversion, fields)
+    report = json.loads(_native.validate_json(text))
+    return ValidationResult([Issue.from_dict(i) for i in explain(report["errors"], notes)],
                             [Issue.from_dict(i) for i in report["warnings"]])
 
 
 def encode(conversion: Optional[Conversion] = None, /, **fields: Any) -> str:
     """The exact form body that would be sent; raises ``ValidationError`` if invalid."""
-    return str(_native_call(_native.encode, to_json(merge(conversion, fields))))
+    text, notes = _conversion(conversion, fields)
+    return str(_native_call(_native.encode, text, notes=notes))
 
 
 def allocate_discount(conversion: Optional[Conversion] = None, /, **fields: Any) -> List[DiscountShare]:
     """How impact.com spreads ``OrderDiscount`` over the items, exact in minor units."""
-    data = json.loads(_native_call(_native.allocate_discount, to_json(merge(conversion, fields))))
+    text, notes = _conversion(conversion, fields)
+    data = json.loads(_native_call(_native.allocate_discount, text, notes=notes))
     return [DiscountShare(s["index"], s.get("sku"), Decimal(s["sub_total"]), Decimal(s["share"]), Decimal(s["net"]))
             for s in data["items"]]
 

@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Type
 
+from ._convert import explain, hint
 from ._types import Issue
 
 __all__ = [
@@ -103,14 +104,19 @@ _BY_CODE: Dict[str, Type[ImpactError]] = {
 }
 
 
-def error_from_json(text: str) -> ImpactError:
-    """Builds the exception for the core's error JSON."""
+def error_from_json(text: str, notes: Optional[List[str]] = None) -> ImpactError:
+    """Builds the exception for the core's error JSON. ``notes``: the Python types that had
+    no JSON form (see ``_convert.to_json``)."""
     data: Dict[str, Any] = json.loads(text)
     cls = _BY_CODE.get(data.get("code", ""), InternalError)
     reset = data.get("reset_at")
+    issues = explain(data.get("issues", []), notes)
+    message = data.get("message", "")
+    if any(i.get("code") == "invalid_type" for i in issues):
+        message += hint(notes)
     return cls(
-        data.get("message", ""),
-        issues=[Issue.from_dict(i) for i in data.get("issues", [])],
+        message,
+        issues=[Issue.from_dict(i) for i in issues],
         status=data.get("status"),
         attempts=data.get("attempts"),
         reset_at=datetime.fromtimestamp(reset, tz=timezone.utc) if reset is not None else None,

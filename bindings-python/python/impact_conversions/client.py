@@ -16,6 +16,7 @@ from ._types import Receipt, SubmissionStatus
 __all__ = ["Client", "AsyncClient"]
 
 logger = logging.getLogger("impact_conversions")
+logger.addHandler(logging.NullHandler())  # a library logs; the application decides where to
 
 _LEVELS = {"attempt": logging.DEBUG, "retry": logging.INFO, "success": logging.INFO, "give_up": logging.WARNING}
 
@@ -82,9 +83,43 @@ class _Base:
         return f"{type(self).__name__}({self._native.describe()})"
 
 
-def _many(text: str) -> List[Union[Receipt, ImpactError]]:
+def _conversion(conversion: Optional[Conversion], fields: Mapping[str, Any]) -> Tuple[str, List[str]]:
+    notes: List[str] = []
+    return to_json(merge(conversion, fields), notes), notes
+
+
+_Early = List[Optional[ImpactError]]
+
+
+def _batch(conversions: Sequence[Conversion], concurrency: int) -> Tuple[str, _Early]:
+    """The ``submit_many`` arguments, and the per-item errors known before sending: each
+    conversion is read and validated by the core here, so an invalid one gets its own issues
+    (the batch call would report an unreadable item as an empty conversion)."""
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency must be a whole number of at least 1, not {concurrency!r}")
+    texts: List[str] = []
+    early: _Early = []
+    for conversion in conversions:
+        notes: List[str] = []
+        text = to_json(conversion, notes)
+        try:
+            _native.encode(text)
+        except _native.NativeError as e:
+            early.append(error_from_json(str(e.args[0]), notes))
+            continue
+        early.append(None)
+        texts.append(text)
+    return '{"conversions":[' + ",".join(texts) + '],"concurrency":' + str(concurrency) + "}", early
+
+
+def _many(text: str, early: _Early) -> List[Union[Receipt, ImpactError]]:
+    sent = iter(json.loads(text))
     out: List[Union[Receipt, ImpactError]] = []
-    for item in json.loads(text):
+    for error in early:
+        if error is not None:
+            out.append(error)
+            continue
+        item = next(sent)
         out.append(Receipt.from_dict(item["ok"]) if "ok" in item else error_from_json(json.dumps(item["error"])))
     return out
 
@@ -92,44 +127,43 @@ def _many(text: str) -> List[Union[Receipt, ImpactError]]:
 class Client(_Base):
     """Blocking client; safe to share between threads (the GIL is released while it waits)."""
 
-    def _call(self, operation: str, args: Any) -> Any:
+    def _call(self, operation: str, args: str, notes: Optional[List[str]] = None) -> Any:
         try:
-            return json.loads(self._native.call(operation, to_json(args)))
+            return self._native.call(operation, args)
         except _native.NativeError as e:
-            raise error_from_json(str(e.args[0])) from None
+            raise error_from_json(str(e.args[0]), notes) from None
 
     def submit(self, conversion: Optional[Conversion] = None, /, **fields: Any) -> Receipt:
         """Validates, then submits with retries. Raises an ``ImpactError`` subclass."""
-        return Receipt.from_dict(self._call("submit", merge(conversion, fields)))
+        return Receipt.from_dict(json.loads(self._call("submit", *_conversion(conversion, fields))))
 
     def submit_many(self, conversions: Sequence[Conversion], *, concurrency: int = 8) -> List[Union[Receipt, ImpactError]]:
         """One result per input, in input order: a ``Receipt`` or the ``ImpactError``."""
-        try:
-            return _many(self._native.call("submit_many", to_json({"conversions": list(conversions), "concurrency": concurrency})))
-        except _native.NativeError as e:
-            raise error_from_json(str(e.args[0])) from None
+        args, early = _batch(conversions, concurrency)
+        return _many(self._call("submit_many", args), early)
 
     def submission_status(self, submission: str) -> SubmissionStatus:
         """The processing status of a submission id or ``QueuedUri``."""
-        return SubmissionStatus.from_dict(self._call("submission_status", {"id": submission}))
+        return SubmissionStatus.from_dict(json.loads(self._call("submission_status", to_json({"id": submission}))))
 
     def wait_for_submission(self, submission: str, timeout: float = 60.0) -> SubmissionStatus:
         """Polls until processed; raises ``TimeoutError`` after ``timeout`` seconds."""
-        return SubmissionStatus.from_dict(self._call("wait_for_submission", {"id": submission, "timeout": timeout}))
+        args = to_json({"id": submission, "timeout": timeout})
+        return SubmissionStatus.from_dict(json.loads(self._call("wait_for_submission", args)))
 
     def modify_action(self, change: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> Receipt:
         """``PUT /Actions``: e.g. ``action_tracker_id=..., order_id=..., reason="ITEM_RETURNED", sku=..., quantity=1``."""
-        return Receipt.from_dict(self._call("modify_action", merge(change, fields)))
+        return Receipt.from_dict(json.loads(self._call("modify_action", *_conversion(change, fields))))
 
     def reverse_action(self, reversal: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> Receipt:
         """``DELETE /Actions``: ``action_id=...`` (or tracker + order id), ``disposition_code=...``."""
-        return Receipt.from_dict(self._call("reverse_action", merge(reversal, fields)))
+        return Receipt.from_dict(json.loads(self._call("reverse_action", *_conversion(reversal, fields))))
 
 
 class AsyncClient(_Base):
     """asyncio client: the same methods as coroutines; the event loop never blocks."""
 
-    async def _call(self, operation: str, args: Any) -> str:
+    async def _call(self, operation: str, args: str, notes: Optional[List[str]] = None) -> str:
         loop = asyncio.get_running_loop()
         future: "asyncio.Future[str]" = loop.create_future()
 
@@ -137,7 +171,7 @@ class AsyncClient(_Base):
             if future.done():
                 return
             if err is not None:
-                future.set_exception(error_from_json(err))
+                future.set_exception(error_from_json(err, notes))
             else:
                 future.set_result(ok or "null")
 
@@ -146,25 +180,33 @@ class AsyncClient(_Base):
                 loop.call_soon_threadsafe(settle, ok, err)
 
         try:
-            self._native.call_async(operation, to_json(args), done)
+            self._native.call_async(operation, args, done)
         except _native.NativeError as e:
-            raise error_from_json(str(e.args[0])) from None
+            raise error_from_json(str(e.args[0]), notes) from None
         return await future
 
     async def submit(self, conversion: Optional[Conversion] = None, /, **fields: Any) -> Receipt:
-        return Receipt.from_dict(json.loads(await self._call("submit", merge(conversion, fields))))
+        """Validates, then submits with retries. Raises an ``ImpactError`` subclass."""
+        return Receipt.from_dict(json.loads(await self._call("submit", *_conversion(conversion, fields))))
 
     async def submit_many(self, conversions: Sequence[Conversion], *, concurrency: int = 8) -> List[Union[Receipt, ImpactError]]:
-        return _many(await self._call("submit_many", {"conversions": list(conversions), "concurrency": concurrency}))
+        """One result per input, in input order: a ``Receipt`` or the ``ImpactError``."""
+        args, early = _batch(conversions, concurrency)
+        return _many(await self._call("submit_many", args), early)
 
     async def submission_status(self, submission: str) -> SubmissionStatus:
-        return SubmissionStatus.from_dict(json.loads(await self._call("submission_status", {"id": submission})))
+        """The processing status of a submission id or ``QueuedUri``."""
+        return SubmissionStatus.from_dict(json.loads(await self._call("submission_status", to_json({"id": submission}))))
 
     async def wait_for_submission(self, submission: str, timeout: float = 60.0) -> SubmissionStatus:
-        return SubmissionStatus.from_dict(json.loads(await self._call("wait_for_submission", {"id": submission, "timeout": timeout})))
+        """Polls until processed; raises ``TimeoutError`` after ``timeout`` seconds."""
+        args = to_json({"id": submission, "timeout": timeout})
+        return SubmissionStatus.from_dict(json.loads(await self._call("wait_for_submission", args)))
 
     async def modify_action(self, change: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> Receipt:
-        return Receipt.from_dict(json.loads(await self._call("modify_action", merge(change, fields))))
+        """``PUT /Actions``: see ``Client.modify_action``."""
+        return Receipt.from_dict(json.loads(await self._call("modify_action", *_conversion(change, fields))))
 
     async def reverse_action(self, reversal: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> Receipt:
-        return Receipt.from_dict(json.loads(await self._call("reverse_action", merge(reversal, fields))))
+        """``DELETE /Actions``: see ``Client.reverse_action``."""
+        return Receipt.from_dict(json.loads(await self._call("reverse_action", *_conversion(reversal, fields))))

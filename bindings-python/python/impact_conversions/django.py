@@ -16,6 +16,7 @@ Add ``"impact_conversions.django.ClickIdMiddleware"`` to ``MIDDLEWARE``. Each re
 """
 from __future__ import annotations
 
+import threading
 from http.cookies import Morsel
 from typing import Any, Callable, Dict, Optional
 
@@ -34,18 +35,39 @@ def _settings() -> Dict[str, Any]:
 
 
 class _RawMorsel(Morsel):  # type: ignore[type-arg]
-    """A cookie whose header value is exactly the core's ``Set-Cookie`` string: Django's own
-    cookie API would re-encode the value and reorder attributes."""
+    """A cookie whose header value is exactly the core's ``Set-Cookie`` string.
+
+    Django's ``HttpResponse.headers`` holds one value per name, so several ``Set-Cookie``
+    headers can only leave through ``response.cookies``, whose handlers (WSGI and ASGI)
+    write ``morsel.output(header="")``; Django's own cookie API would re-encode the value
+    and reorder attributes. This morsel prints the core's string untouched, also after a
+    copy or a pickle (cache middleware)."""
 
     def __init__(self, raw: str) -> None:
         super().__init__()
         name, _, rest = raw.partition("=")
         value = rest.split(";", 1)[0]
-        dict.__setattr__(self, "_raw", raw)
+        self.__dict__["_raw"] = raw
         self._key, self._value, self._coded_value = name, value, value
 
+    @property
+    def raw(self) -> str:
+        return str(self.__dict__["_raw"])
+
     def OutputString(self, attrs: Any = None) -> str:
-        return str(getattr(self, "_raw"))
+        return self.raw
+
+    def output(self, attrs: Any = None, header: str = "Set-Cookie:") -> str:
+        return f"{header} {self.raw}" if header else self.raw
+
+    def js_output(self, attrs: Any = None) -> str:
+        return ""  # never exposed to scripts (HttpOnly)
+
+    def copy(self) -> "_RawMorsel":
+        return _RawMorsel(self.raw)
+
+    def __reduce__(self) -> Any:
+        return (_RawMorsel, (self.raw,))
 
 
 def _consent(request: HttpRequest, hook: Any) -> str:
@@ -64,6 +86,8 @@ class ClickIdMiddleware:
         conf = _settings()
         self.config: Dict[str, Any] = dict(conf.get("CLICK_ID", {}))
         self.consent_hook = conf.get("CONSENT")
+        # A bad CLICK_ID setting fails when Django loads the middleware, not on every request.
+        capture(self.config, scheme="https", host="localhost", url="/", now=0)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         outcome = capture(
@@ -92,10 +116,25 @@ def click_id_for_order(request: HttpRequest) -> Optional[str]:
     return str(value) if value else None
 
 
+_client: Optional[Client] = None
+_client_lock = threading.Lock()
+
+
 def get_client(**options: Any) -> Client:
     """A client from ``settings.IMPACT`` (``ACCOUNT_SID``, ``AUTH_TOKEN``, ``BASE_URL``),
-    falling back to the ``IMPACT_*`` environment variables."""
+    falling back to the ``IMPACT_*`` environment variables. Without ``options`` the same
+    client (one connection pool, safe across threads and forks) is returned every time."""
+    global _client
+    if not options and _client is not None:
+        return _client
     conf = _settings()
     if conf.get("ACCOUNT_SID"):
-        return Client(conf["ACCOUNT_SID"], conf.get("AUTH_TOKEN"), base_url=conf.get("BASE_URL"), **options)
-    return Client.from_env(**options)
+        client = Client(conf["ACCOUNT_SID"], conf.get("AUTH_TOKEN"), base_url=conf.get("BASE_URL"), **options)
+    else:
+        client = Client.from_env(**options)
+    if not options:
+        with _client_lock:
+            if _client is None:
+                _client = client
+            client = _client
+    return client
