@@ -39,21 +39,30 @@ bench-node:
 	cd bindings-node && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	cd bench/node && npm ci --no-audit --no-fund --loglevel=error && node bench.mjs
 
-# Python binding (bindings-python/): a fresh virtualenv, `pip install ./bindings-python`
-# (the way users install it), stub drift check, mypy --strict, pytest against the emulator.
+# Python binding (bindings-python/): a fresh virtualenv with pinned tools, `pip install
+# ./bindings-python` (the way users install it; a debug build here, for speed), the stub
+# drift check and every suite under pytest, mypy --strict on the package and an example.
 PY_VENV := $(CURDIR)/.venv-python
+PY_PIP := $(PY_VENV)/bin/pip install --quiet --disable-pip-version-check
+PY_TOOLS := "maturin==1.16.0" "pytest==9.2.0" "mypy==2.4.1" "django==5.2.19"
 python-test:
 	$(CARGO) build --quiet -p impact-sandbox
 	rm -rf $(PY_VENV) && python3 -m venv $(PY_VENV)
-	$(PY_VENV)/bin/pip install --quiet --disable-pip-version-check "maturin>=1.7,<2" "pytest>=8,<10" "mypy>=1.10,<3" "django>=4.2,<6"
-	$(PY_VENV)/bin/pip install --quiet --disable-pip-version-check ./bindings-python
+	$(PY_PIP) $(PY_TOOLS)
+	MATURIN_PEP517_ARGS="--profile dev" $(PY_PIP) ./bindings-python
 	cd bindings-python && $(PY_VENV)/bin/mypy --strict tests/typing_example.py python/impact_conversions
-	cd bindings-python && $(PY_VENV)/bin/python -m pytest -q tests
+	cd bindings-python && $(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider tests
 
-# Python benchmark (not part of make test).
-bench-python: python-test
-	$(PY_VENV)/bin/pip install --quiet "requests>=2.31,<3" "httpx>=0.27,<1"
-	$(PY_VENV)/bin/python bench/python/bench.py
+# Python benchmark (not part of make test): the release wheel (its size is reported) against
+# requests/httpx by hand and a pure-Python encoder, on the release emulator.
+PY_WHEELS := $(CURDIR)/target/python-wheels
+bench-python:
+	$(CARGO) build --quiet --release -p impact-sandbox
+	rm -rf $(PY_VENV) $(PY_WHEELS) && python3 -m venv $(PY_VENV)
+	$(PY_PIP) $(PY_TOOLS) "requests==2.32.5" "httpx==0.28.1"
+	$(PY_VENV)/bin/maturin build --quiet --release --manifest-path bindings-python/Cargo.toml --out $(PY_WHEELS)
+	$(PY_PIP) $(PY_WHEELS)/*.whl
+	IMPACT_WHEEL="$$(ls $(PY_WHEELS)/*.whl)" $(PY_VENV)/bin/python bench/python/bench.py
 
 # C ABI (bindings-ffi/): the header drift check runs in rust-test; here the C test program,
 # compiled with gcc, runs against the emulator plainly and under valgrind (no leaks, no
