@@ -10,6 +10,7 @@ use impact_conversions::{ClientConfig, Error, ErrorCode};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use tokio::runtime::Runtime;
 
@@ -75,9 +76,22 @@ fn clear(config: &str, host: &str) -> PyResult<String> {
     py_result(json_api::clear(config, host))
 }
 
+/// The bit of an event kind in the log mask (`set_log_mask`).
+fn event_bit(event: &Event) -> u8 {
+    match event {
+        Event::Attempt { .. } => 1,
+        Event::Retry { .. } => 2,
+        Event::Success { .. } => 4,
+        Event::GiveUp { .. } => 8,
+    }
+}
+
 #[pyclass(frozen)]
 struct NativeClient {
     inner: ProcessClient,
+    /// Which event kinds the Python logger would record: the others are dropped on the
+    /// runtime's threads without taking the GIL (it is contended when asyncio is busy).
+    log_mask: Arc<AtomicU8>,
 }
 
 impl NativeClient {
@@ -105,8 +119,13 @@ impl NativeClient {
     #[new]
     #[pyo3(signature = (config, on_event=None))]
     fn new(config: &str, on_event: Option<Py<PyAny>>) -> PyResult<Self> {
+        let log_mask = Arc::new(AtomicU8::new(0xF));
+        let mask = log_mask.clone();
         let events: Option<EventHandler> = on_event.map(|callback| {
             let handler: EventHandler = Arc::new(move |event: &Event| {
+                if mask.load(Ordering::Relaxed) & event_bit(event) == 0 {
+                    return;
+                }
                 let Ok(text) = serde_json::to_string(event) else {
                     return;
                 };
@@ -122,7 +141,7 @@ impl NativeClient {
             .and_then(|v| ClientConfig::from_json(&v))
             .and_then(|c| ProcessClient::new(c, events));
         inner
-            .map(|inner| NativeClient { inner })
+            .map(|inner| NativeClient { inner, log_mask })
             .map_err(|e| NativeError::new_err(e.to_json().to_string()))
     }
 
@@ -148,6 +167,12 @@ impl NativeClient {
             });
         });
         Ok(())
+    }
+
+    /// Bits of the event kinds to pass to `on_event`: 1 attempt, 2 retry, 4 success,
+    /// 8 give-up.
+    fn set_log_mask(&self, mask: u8) {
+        self.log_mask.store(mask, Ordering::Relaxed);
     }
 
     /// What `repr()` shows: never the token.

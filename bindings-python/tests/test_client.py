@@ -217,3 +217,17 @@ def test_config_errors_name_the_field() -> None:
         ic.Client("IRabc", "token", base_url="http://api.impact.com")
     with pytest.raises(ic.ConfigError, match="max_atempts"):
         ic.Client("IRabc", "token", max_atempts=3)
+
+
+def test_log_levels_filter_events_before_they_reach_python(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="impact_conversions")
+    c = client(sandbox, max_attempts=2)
+    sandbox.script({"status": 503}, {"status": 503})
+    with pytest.raises(ic.TransportError):
+        c.submit(order("O-warn"))
+    records = [r for r in caplog.records if r.name == "impact_conversions"]
+    assert [getattr(r, "impact_event")["kind"] for r in records] == ["give_up"]
+    assert records[0].levelno == logging.WARNING and "gave up after 2 attempts" in records[0].getMessage()
+    caplog.set_level(logging.INFO, logger="impact_conversions")
+    c.submit(order("O-info"))
+    assert [getattr(r, "impact_event")["kind"] for r in caplog.records if r.name == "impact_conversions"][1:] == ["success"]

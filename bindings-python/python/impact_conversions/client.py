@@ -19,6 +19,12 @@ logger = logging.getLogger("impact_conversions")
 logger.addHandler(logging.NullHandler())  # a library logs; the application decides where to
 
 _LEVELS = {"attempt": logging.DEBUG, "retry": logging.INFO, "success": logging.INFO, "give_up": logging.WARNING}
+_BITS = ((1, logging.DEBUG), (2, logging.INFO), (4, logging.INFO), (8, logging.WARNING))  # native event bits
+
+
+def _log_mask() -> int:
+    """The event kinds the logger would record now (the rest never cross into Python)."""
+    return sum(bit for bit, level in _BITS if logger.isEnabledFor(level))
 
 # The runtime belongs to one process: a forked child (gunicorn --preload, uWSGI, Celery
 # prefork) starts its own on first use.
@@ -129,6 +135,7 @@ class Client(_Base):
 
     def _call(self, operation: str, args: str, notes: Optional[List[str]] = None) -> Any:
         try:
+            self._native.set_log_mask(_log_mask())
             return self._native.call(operation, args)
         except _native.NativeError as e:
             raise error_from_json(str(e.args[0]), notes) from None
@@ -180,6 +187,7 @@ class AsyncClient(_Base):
                 loop.call_soon_threadsafe(settle, ok, err)
 
         try:
+            self._native.set_log_mask(_log_mask())
             self._native.call_async(operation, args, done)
         except _native.NativeError as e:
             raise error_from_json(str(e.args[0]), notes) from None
