@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, List
 
@@ -217,6 +217,10 @@ def test_config_errors_name_the_field() -> None:
         ic.Client("IRabc", "token", base_url="http://api.impact.com")
     with pytest.raises(ic.ConfigError, match="max_atempts"):
         ic.Client("IRabc", "token", max_atempts=3)
+    for bad in ("30", -1, float("nan"), float("inf"), True):
+        with pytest.raises(ic.ConfigError, match="timeout must be a positive number of seconds"):
+            ic.Client("IRabc", "token", timeout=bad)
+    assert ic.Client("IRabc", "token", timeout=timedelta(seconds=2.5), attempt_timeout=Decimal("0.5"))
 
 
 def test_log_levels_filter_events_before_they_reach_python(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:

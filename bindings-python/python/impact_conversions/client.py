@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import os
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from . import _native
 from ._convert import Conversion, merge, to_json
-from ._errors import ImpactError, error_from_json
+from ._errors import ConfigError, ImpactError, error_from_json
 from ._types import Receipt, SubmissionStatus
 
 __all__ = ["Client", "AsyncClient"]
@@ -55,14 +58,23 @@ def _config(account_sid: Optional[str], auth_token: Optional[str], base_url: Opt
         if value is not None:
             config[key] = value
     for key, value in options.items():
-        # Seconds in Python, milliseconds in the core.
+        # Seconds (or a timedelta) in Python, milliseconds in the core.
         if key in ("timeout", "deadline"):
-            config["deadline_ms"] = int(value * 1000)
+            config["deadline_ms"] = _millis(key, value)
         elif key == "attempt_timeout":
-            config["attempt_timeout_ms"] = int(value * 1000)
+            config["attempt_timeout_ms"] = _millis(key, value)
         else:
             config[key] = value
     return to_json(config)
+
+
+def _millis(name: str, value: Any) -> int:
+    if isinstance(value, timedelta):
+        value = value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) \
+            or not math.isfinite(value) or not value > 0:
+        raise ConfigError(f"{name} must be a positive number of seconds (or a timedelta), not {value!r}")
+    return max(1, int(value * 1000))
 
 
 _C = TypeVar("_C", bound="_Base")
@@ -183,8 +195,10 @@ class AsyncClient(_Base):
                 future.set_result(ok or "null")
 
         def done(ok: Optional[str], err: Optional[str]) -> None:
-            if not loop.is_closed():
+            try:
                 loop.call_soon_threadsafe(settle, ok, err)
+            except RuntimeError:
+                pass  # the loop was closed before the call ended: nobody is waiting
 
         try:
             self._native.set_log_mask(_log_mask())
