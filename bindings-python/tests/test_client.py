@@ -235,3 +235,24 @@ def test_log_levels_filter_events_before_they_reach_python(sandbox: Sandbox, cap
     caplog.set_level(logging.INFO, logger="impact_conversions")
     c.submit(order("O-info"))
     assert [getattr(r, "impact_event")["kind"] for r in caplog.records if r.name == "impact_conversions"][1:] == ["success"]
+
+
+def test_rate_limit_without_reset_header_uses_the_fallback(sandbox: Sandbox) -> None:
+    sandbox.script({"status": 429, "rate_limit_reset": "missing"})
+    started = time.monotonic()
+    receipt = client(sandbox, rate_limit_fallback_ms=300).submit(order("O-429-missing"))
+    assert receipt.status == "QUEUED" and time.monotonic() - started >= 0.3
+    assert sandbox.orders() == {"O-429-missing": 1}
+
+
+def test_spent_hourly_budget_is_rate_limited_until_the_reset(sandbox: Sandbox) -> None:
+    sandbox.control("POST", "config", {"hourly_budget": 2})
+    c = client(sandbox)
+    c.submit(order("O-b1"))
+    c.submit(order("O-b2"))
+    started = time.monotonic()
+    with pytest.raises(ic.RateLimitedError) as err:
+        c.submit(order("O-b3"))
+    assert time.monotonic() - started < 1.0 and err.value.retryable
+    assert err.value.reset_at is not None and err.value.reset_at > datetime.now(timezone.utc) + timedelta(minutes=1)
+    assert "O-b3" not in sandbox.orders()
