@@ -11,7 +11,9 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::runtime::Runtime;
 
 create_exception!(
@@ -145,10 +147,37 @@ impl NativeClient {
             .map_err(|e| NativeError::new_err(e.to_json().to_string()))
     }
 
-    /// Runs one operation to completion with the GIL released.
+    /// Runs one operation to completion with the GIL released. Every 100 ms the GIL is
+    /// taken back for a moment to run signal handlers, so Ctrl-C interrupts a waiting call
+    /// (the call is then abandoned; resubmitting the same OrderId is safe).
     fn call(&self, py: Python<'_>, operation: &str, args: &str) -> PyResult<String> {
         let (call, client, rt) = self.start(operation, args)?;
-        py_result(py.detach(|| rt.block_on(call.run(client))))
+        let (tx, rx) = mpsc::sync_channel(1);
+        let task = rt.spawn(async move {
+            let _ = tx.send(call.run(client).await);
+        });
+        let mut rx = rx;
+        loop {
+            // The receiver is not `Sync`: it moves into the GIL-free closure and back.
+            let (received, back) =
+                py.detach(move || (rx.recv_timeout(Duration::from_millis(100)), rx));
+            rx = back;
+            match received {
+                Ok(result) => return py_result(result),
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(interrupted) = py.check_signals() {
+                        task.abort();
+                        return Err(interrupted);
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return py_result(Err(Error::new(
+                        ErrorCode::Internal,
+                        "the call ended without a result (was the runtime shut down?)",
+                    )))
+                }
+            }
+        }
     }
 
     /// Starts one operation and returns at once; `done(result_json, error_json)` is called

@@ -256,3 +256,31 @@ def test_spent_hourly_budget_is_rate_limited_until_the_reset(sandbox: Sandbox) -
     assert time.monotonic() - started < 1.0 and err.value.retryable
     assert err.value.reset_at is not None and err.value.reset_at > datetime.now(timezone.utc) + timedelta(minutes=1)
     assert "O-b3" not in sandbox.orders()
+
+
+def test_ctrl_c_interrupts_a_waiting_call(sandbox: Sandbox) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    sandbox.script({"delay_ms": 8000, "status": 200})
+    code = f"""
+import sys, time
+sys.path.insert(0, {os.path.dirname(__file__)!r})
+import impact_conversions as ic
+from conftest import order
+client = ic.Client({SID!r}, {TOKEN!r}, base_url={sandbox.url!r}, attempt_timeout=20, timeout=20)
+print("ready", flush=True)
+started = time.monotonic()
+try:
+    client.submit(order("O-sigint"))
+except KeyboardInterrupt:
+    print("interrupted", round(time.monotonic() - started, 2), flush=True)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=10)
+    assert out.startswith("interrupted"), out
+    assert float(out.split()[1]) < 2.0
