@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional
-from uuid import UUID
 
 Conversion = Mapping[str, Any]
 
@@ -25,7 +25,8 @@ def _convert(value: Any, notes: Optional[List[str]]) -> Any:
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, UUID):
+    uuid = sys.modules.get("uuid")  # a UUID exists only once its module is imported
+    if uuid is not None and isinstance(value, uuid.UUID):
         return str(value)
     name = type(value).__name__
     if notes is None:

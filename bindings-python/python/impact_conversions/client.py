@@ -2,19 +2,21 @@
 released; events reach the ``impact_conversions`` logger."""
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import math
 import os
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from . import _native
 from ._convert import Conversion, merge, to_json
 from ._errors import ConfigError, ImpactError, error_from_json
 from ._types import Receipt, SubmissionStatus
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -183,6 +185,8 @@ class AsyncClient(_Base):
     """asyncio client: the same methods as coroutines; the event loop never blocks."""
 
     async def _call(self, operation: str, args: str, notes: Optional[List[str]] = None) -> str:
+        import asyncio  # here, not at import: most processes never use it (import time)
+
         loop = asyncio.get_running_loop()
         future: "asyncio.Future[str]" = loop.create_future()
 
