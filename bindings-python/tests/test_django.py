@@ -1,6 +1,7 @@
 """A real Django test client through the middleware."""
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List
 
 import django
@@ -26,15 +27,20 @@ import impact_conversions as ic  # noqa: E402
 from impact_conversions.django import click_id_for_order  # noqa: E402
 
 
-def consent(request: HttpRequest) -> str:
-    return "denied" if request.headers.get("X-Consent") == "no" else "granted"
+def consent(request: HttpRequest) -> Any:
+    answer = request.headers.get("X-Consent")
+    return {"no": "denied", "false": False, "none": None}.get(answer or "", "granted")
 
 
 def view(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"click_id": click_id_for_order(request)})
 
 
-urlpatterns = [path("", view), path("landing", view), path("checkout", view)]
+async def async_view(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"click_id": click_id_for_order(request), "async": True})
+
+
+urlpatterns = [path("", view), path("landing", view), path("checkout", view), path("async", async_view)]
 
 
 def set_cookies(response: HttpResponse) -> List[str]:
@@ -149,3 +155,64 @@ def test_get_client_reads_settings_and_is_shared() -> None:
         assert "IRdjango" in repr(client) and "django-secret-token" not in repr(client)
         assert integration.get_client(max_attempts=2) is not client
     integration._client = None
+
+
+def test_consent_hook_may_answer_with_booleans() -> None:
+    stored = set_cookies(get("/landing?irclickid=bool1"))[0].split(";")[0]
+    denied = get("/landing?irclickid=bool2", Cookie=stored, X_Consent="false")
+    assert set_cookies(denied) and all("Max-Age=0" in c for c in set_cookies(denied))
+    unknown = get("/landing?irclickid=bool3", X_Consent="none")
+    assert unknown.json() == {"click_id": "bool3"}
+
+
+def test_async_stack_through_the_asgi_handler() -> None:
+    """Django's ASGI handler, an async view, the middleware in async mode: the Set-Cookie
+    header bytes sent are the core's strings."""
+    import asyncio
+
+    from django.core.handlers.asgi import ASGIHandler
+
+    async def run() -> List[Any]:
+        sent: List[Any] = []
+        body_sent = False
+
+        async def receive() -> Dict[str, Any]:
+            nonlocal body_sent
+            if not body_sent:
+                body_sent = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await asyncio.Event().wait()  # no disconnect until the response is done
+            return {"type": "http.disconnect"}
+
+        async def send(message: Dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                 "scheme": "https", "path": "/async", "raw_path": b"/async", "query_string": b"irclickid=Asgi%3A1",
+                 "root_path": "", "headers": [(b"host", b"www.example.com")],
+                 "client": ("127.0.0.1", 40000), "server": ("www.example.com", 443)}
+        await ASGIHandler()(scope, receive, send)
+        return sent
+
+    sent = asyncio.run(run())
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    assert json.loads(body) == {"click_id": "Asgi:1", "async": True}
+    [cookie] = [v.decode() for k, v in start["headers"] if k.lower() == b"set-cookie"]
+    captured_at = int(cookie.split(".")[1])
+    expected = ic.capture(SHOP, scheme="https", host="www.example.com", url="/async?irclickid=Asgi%3A1",
+                          consent="granted", now=captured_at)
+    assert [cookie] == expected.set_cookie
+
+
+def test_async_test_client_uses_the_async_middleware() -> None:
+    import asyncio
+
+    from django.test import AsyncClient
+
+    async def run() -> Any:
+        return await AsyncClient().get("/async?irclickid=Async2", secure=True)
+
+    response = asyncio.run(run())
+    assert response.json() == {"click_id": "Async2", "async": True}
+    assert set_cookies(response)[0].startswith("impact_irclickid=1.")

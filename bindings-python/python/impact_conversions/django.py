@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import threading
 from http.cookies import Morsel
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Union
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
 from django.conf import settings  # type: ignore[import-untyped]
 from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped]
 from django.utils.module_loading import import_string  # type: ignore[import-untyped]
 
 from ._api import capture
+from ._errors import ConfigError
+from ._types import CaptureOutcome
 from .client import Client
 
 __all__ = ["ClickIdMiddleware", "click_id_for_order", "get_client"]
@@ -70,26 +74,49 @@ class _RawMorsel(Morsel):  # type: ignore[type-arg]
         return (_RawMorsel, (self.raw,))
 
 
-def _consent(request: HttpRequest, hook: Any) -> str:
+Consent = Callable[[HttpRequest], Union[str, bool, None]]
+
+_CONSENT_WORDS = {True: "granted", False: "denied", None: "unknown"}
+
+
+def _consent_hook(hook: Union[str, Consent, None]) -> Optional[Consent]:
+    if hook is None:
+        return None
+    fn: Consent = import_string(hook) if isinstance(hook, str) else hook
+    if not callable(fn):
+        raise ConfigError(f"settings.IMPACT['CONSENT'] must be a callable or its dotted path, not {hook!r}")
+    return fn
+
+
+def _consent(request: HttpRequest, hook: Optional[Consent]) -> str:
+    """The hook's answer for this request: ``"granted"``/``"denied"``/``"unknown"``, or
+    ``True``/``False``/``None`` for the same."""
     if hook is None:
         return "unknown"
-    fn: Callable[[HttpRequest], str] = import_string(hook) if isinstance(hook, str) else hook
-    return fn(request)
+    answer = hook(request)
+    return _CONSENT_WORDS[answer] if answer is None or isinstance(answer, bool) else str(answer)
 
 
 class ClickIdMiddleware:
     """Runs the core's ``capture`` on the raw URL and ``Cookie`` header and appends the
-    core's exact ``Set-Cookie`` strings to the response."""
+    core's exact ``Set-Cookie`` strings to the response. Works in sync and async stacks
+    (capture is a few microseconds of CPU, so the async path calls it directly)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
         conf = _settings()
         self.config: Dict[str, Any] = dict(conf.get("CLICK_ID", {}))
-        self.consent_hook = conf.get("CONSENT")
+        self.consent_hook = _consent_hook(conf.get("CONSENT"))
         # A bad CLICK_ID setting fails when Django loads the middleware, not on every request.
         capture(self.config, scheme="https", host="localhost", url="/", now=0)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def _capture(self, request: HttpRequest) -> CaptureOutcome:
         outcome = capture(
             self.config,
             scheme=request.scheme or "http",
@@ -102,12 +129,25 @@ class ClickIdMiddleware:
         )
         setattr(request, "impact_click_id", outcome.click_id)
         setattr(request, "impact_click_outcome", outcome)
-        response = self.get_response(request)
+        return outcome
+
+    @staticmethod
+    def _add_cookies(response: HttpResponse, outcome: CaptureOutcome) -> HttpResponse:
         for i, raw in enumerate(outcome.set_cookie):
             # One entry per header: the same cookie name may be deleted in one scope and
             # written in another, so keys are made unique.
             dict.__setitem__(response.cookies, f"{raw.partition('=')[0]}\x00{i}", _RawMorsel(raw))
         return response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        outcome = self._capture(request)
+        return self._add_cookies(self.get_response(request), outcome)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        outcome = self._capture(request)
+        return self._add_cookies(await self.get_response(request), outcome)
 
 
 def click_id_for_order(request: HttpRequest) -> Optional[str]:
