@@ -26,6 +26,7 @@ bench:
 
 # Node binding (bindings-node/): install, debug build, index.d.ts drift check, tsc, node --test.
 node-test:
+	$(CARGO) build --quiet -p impact-sandbox
 	cd bindings-node && npm ci --no-audit --no-fund --loglevel=error
 	cp bindings-node/index.d.ts bindings-node/.index.d.ts.committed
 	cd bindings-node && npm run --silent build:debug

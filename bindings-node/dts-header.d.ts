@@ -282,3 +282,106 @@ export declare class TransportError extends ImpactError { readonly code: 'transp
 export declare class TimeoutError extends ImpactError { readonly code: 'timeout' }
 export declare class UnconfirmedError extends ImpactError { readonly code: 'unconfirmed' }
 export declare class InternalError extends ImpactError { readonly code: 'internal' }
+
+// ---- client ----------------------------------------------------------------------------
+
+/** Retry and timeout settings (defaults: 5 attempts, 500 ms base, 8 s cap, 30 s deadline,
+ *  10 s per attempt, 60 s after a 429 without a readable reset header). */
+export interface RetryOptions {
+  /** Requests per conversion at most, the first included (429 waits do not count). */
+  maxAttempts?: number
+  /** Backoff base: the first retry waits up to this long (full jitter), ms. */
+  baseDelayMs?: number
+  /** Backoff cap for one wait, ms. */
+  maxDelayMs?: number
+  /** Total time one call may take, retries and waits included, ms. */
+  deadlineMs?: number
+  /** Time one HTTP attempt may take, ms. */
+  attemptTimeoutMs?: number
+  /** Wait after a 429 whose `X-RateLimit-Reset` is missing or unreadable, ms. */
+  rateLimitFallbackMs?: number
+}
+
+/** What the client reports: every attempt, retry (with its reason and delay), success and
+ *  give-up. Never carries the AuthToken or the request body. */
+export type ImpactEvent =
+  | { kind: 'attempt'; operation: string; orderId: string | null; attempt: number }
+  | { kind: 'retry'; operation: string; orderId: string | null; attempt: number; reason: string; status: number | null; delayMs: number }
+  | { kind: 'success'; operation: string; orderId: string | null; attempts: number; status: number; elapsedMs: number }
+  | { kind: 'give_up'; operation: string; orderId: string | null; attempts: number; code: ErrorCode; reason: string }
+
+export interface ClientEnvOptions extends RetryOptions {
+  accountSid?: string
+  authToken?: string
+  /** `https://api.impact.com` by default; plain `http` only for a loopback emulator. */
+  baseUrl?: string
+  /** The same settings grouped (`{ retry: { maxAttempts: 3 } }`). */
+  retry?: RetryOptions
+  /** Shorthand for `deadlineMs`. */
+  timeout?: number
+  /** Called on the event loop for each event; route it to pino, winston... */
+  onEvent?: (event: ImpactEvent) => void
+}
+
+export interface ClientOptions extends ClientEnvOptions {
+  /** Your Account SID (`IR...`). */
+  accountSid: string
+  /** Your Auth Token: never printed, logged or put in an error. */
+  authToken: string
+}
+
+/** impact.com's answer to an accepted conversion or action change. */
+export interface Receipt {
+  /** `QUEUED`. */
+  status: string
+  /** `/Advertisers/<sid>/APISubmissions/<id>`. */
+  queuedUri: string
+  submissionId: string
+  /** Requests sent, the successful one included. */
+  attempts: number
+  elapsedMs: number
+  /** Validation warnings of the conversion (it was sent anyway). */
+  warnings: Issue[]
+}
+
+export interface SubmissionStatus {
+  submissionId: string
+  /** `Queued`, `In Progress` or `Complete`. */
+  status: string
+  complete: boolean
+  /** Set when a queued conversion failed later (`Contract Error`, ...). */
+  errorType: string | null
+  errorReason: string | null
+  /** impact.com's whole answer. */
+  raw: Record<string, unknown>
+}
+
+/** Which action: its id, or the event type with the order id. */
+export interface ActionRef {
+  actionId?: string
+  actionTrackerId?: number | string
+  orderId?: string
+}
+
+/** `PUT /Actions`: a new amount, an item's new quantity or amount delta, or customer status. */
+export interface ActionModification extends ActionRef {
+  /** impact.com's reason code: `ORDER_UPDATE`, `ITEM_RETURNED`, ... */
+  reason: string
+  dispositionCode?: string
+  amount?: Money
+  customerStatus?: string
+  sku?: string
+  category?: string
+  quantity?: number
+  itemSubTotalDelta?: Money
+}
+
+/** `DELETE /Actions`: reverse an action; `dispositionCode` says why. */
+export interface ActionReversal extends ActionRef {
+  dispositionCode: string
+}
+
+export interface ClientDescription {
+  accountSid: string
+  baseUrl: string
+}

@@ -283,6 +283,109 @@ export declare class TimeoutError extends ImpactError { readonly code: 'timeout'
 export declare class UnconfirmedError extends ImpactError { readonly code: 'unconfirmed' }
 export declare class InternalError extends ImpactError { readonly code: 'internal' }
 
+// ---- client ----------------------------------------------------------------------------
+
+/** Retry and timeout settings (defaults: 5 attempts, 500 ms base, 8 s cap, 30 s deadline,
+ *  10 s per attempt, 60 s after a 429 without a readable reset header). */
+export interface RetryOptions {
+  /** Requests per conversion at most, the first included (429 waits do not count). */
+  maxAttempts?: number
+  /** Backoff base: the first retry waits up to this long (full jitter), ms. */
+  baseDelayMs?: number
+  /** Backoff cap for one wait, ms. */
+  maxDelayMs?: number
+  /** Total time one call may take, retries and waits included, ms. */
+  deadlineMs?: number
+  /** Time one HTTP attempt may take, ms. */
+  attemptTimeoutMs?: number
+  /** Wait after a 429 whose `X-RateLimit-Reset` is missing or unreadable, ms. */
+  rateLimitFallbackMs?: number
+}
+
+/** What the client reports: every attempt, retry (with its reason and delay), success and
+ *  give-up. Never carries the AuthToken or the request body. */
+export type ImpactEvent =
+  | { kind: 'attempt'; operation: string; orderId: string | null; attempt: number }
+  | { kind: 'retry'; operation: string; orderId: string | null; attempt: number; reason: string; status: number | null; delayMs: number }
+  | { kind: 'success'; operation: string; orderId: string | null; attempts: number; status: number; elapsedMs: number }
+  | { kind: 'give_up'; operation: string; orderId: string | null; attempts: number; code: ErrorCode; reason: string }
+
+export interface ClientEnvOptions extends RetryOptions {
+  accountSid?: string
+  authToken?: string
+  /** `https://api.impact.com` by default; plain `http` only for a loopback emulator. */
+  baseUrl?: string
+  /** The same settings grouped (`{ retry: { maxAttempts: 3 } }`). */
+  retry?: RetryOptions
+  /** Shorthand for `deadlineMs`. */
+  timeout?: number
+  /** Called on the event loop for each event; route it to pino, winston... */
+  onEvent?: (event: ImpactEvent) => void
+}
+
+export interface ClientOptions extends ClientEnvOptions {
+  /** Your Account SID (`IR...`). */
+  accountSid: string
+  /** Your Auth Token: never printed, logged or put in an error. */
+  authToken: string
+}
+
+/** impact.com's answer to an accepted conversion or action change. */
+export interface Receipt {
+  /** `QUEUED`. */
+  status: string
+  /** `/Advertisers/<sid>/APISubmissions/<id>`. */
+  queuedUri: string
+  submissionId: string
+  /** Requests sent, the successful one included. */
+  attempts: number
+  elapsedMs: number
+  /** Validation warnings of the conversion (it was sent anyway). */
+  warnings: Issue[]
+}
+
+export interface SubmissionStatus {
+  submissionId: string
+  /** `Queued`, `In Progress` or `Complete`. */
+  status: string
+  complete: boolean
+  /** Set when a queued conversion failed later (`Contract Error`, ...). */
+  errorType: string | null
+  errorReason: string | null
+  /** impact.com's whole answer. */
+  raw: Record<string, unknown>
+}
+
+/** Which action: its id, or the event type with the order id. */
+export interface ActionRef {
+  actionId?: string
+  actionTrackerId?: number | string
+  orderId?: string
+}
+
+/** `PUT /Actions`: a new amount, an item's new quantity or amount delta, or customer status. */
+export interface ActionModification extends ActionRef {
+  /** impact.com's reason code: `ORDER_UPDATE`, `ITEM_RETURNED`, ... */
+  reason: string
+  dispositionCode?: string
+  amount?: Money
+  customerStatus?: string
+  sku?: string
+  category?: string
+  quantity?: number
+  itemSubTotalDelta?: Money
+}
+
+/** `DELETE /Actions`: reverse an action; `dispositionCode` says why. */
+export interface ActionReversal extends ActionRef {
+  dispositionCode: string
+}
+
+export interface ClientDescription {
+  accountSid: string
+  baseUrl: string
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -290,6 +393,39 @@ export declare class InternalError extends ImpactError { readonly code: 'interna
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+export declare class Client {
+  /** A client for one impact.com account. Throws `ConfigError` naming the option to fix. */
+  constructor(options: ClientOptions)
+  /**
+   * A client from `IMPACT_ACCOUNT_SID`, `IMPACT_AUTH_TOKEN` and `IMPACT_BASE_URL`; `options`
+   * adds retry/timeout settings and `onEvent` (and may override the environment).
+   */
+  static fromEnv(options?: ClientEnvOptions): Client
+  /**
+   * Validates, then sends one conversion with retries; resolves with impact.com's receipt.
+   * Rejects with `ValidationError` (nothing sent), `RateLimitedError`, `AuthError`, ...
+   */
+  submit(conversion: ConversionInput): Promise<Receipt>
+  /**
+   * Sends many conversions, at most `concurrency` (default 8) at a time. Never rejects for
+   * one bad conversion: one `PromiseSettledResult` per input, in input order.
+   */
+  submitMany(conversions: ConversionInput[], options?: { concurrency?: number }): Promise<PromiseSettledResult<Receipt>[]>
+  /** The processing status of a submission, by the receipt's `submissionId` or `queuedUri`. */
+  submissionStatus(id: string): Promise<SubmissionStatus>
+  /**
+   * Polls the submission until impact.com has processed it, or rejects with
+   * `TimeoutError` after `timeout` ms (default 60 000).
+   */
+  waitForSubmission(id: string, options?: { timeout?: number }): Promise<SubmissionStatus>
+  /** Changes an existing action (amount, an item's quantity...): impact.com's `PUT /Actions`. */
+  modifyAction(modification: ActionModification): Promise<Receipt>
+  /** Reverses an action, whole or part: impact.com's `DELETE /Actions`. */
+  reverseAction(reversal: ActionReversal): Promise<Receipt>
+  /** What is safe to show: the account and the base URL, never the AuthToken. */
+  toJSON(): ClientDescription
+}
 
 /** How impact.com spreads `orderDiscount` over the items (exact, in minor units). */
 export declare function allocateDiscount(conversion: ConversionInput): DiscountAllocation

@@ -1,5 +1,6 @@
 // Compiled by `make test` with `tsc --noEmit --strict`: the README's Node examples, typed.
 import {
+  Client,
   allocateDiscount,
   capture,
   decorateUrl,
@@ -10,6 +11,9 @@ import {
   validate,
   ValidationError,
   type CaptureOutcome,
+  type ImpactEvent,
+  type Receipt,
+  type SubmissionStatus,
   type Conversion,
   type ValidationReport,
 } from 'impact-conversions'
@@ -64,3 +68,29 @@ app.get('/', (req, res) => {
   const id: string | null | undefined = req.impactClickId
   res.send(id ?? 'none')
 })
+
+async function checkout(): Promise<void> {
+  const client = new Client({
+    accountSid: process.env.IMPACT_ACCOUNT_SID ?? 'IR...',
+    authToken: process.env.IMPACT_AUTH_TOKEN ?? '',
+    retry: { maxAttempts: 5, baseDelayMs: 500 },
+    timeout: 30_000,
+    onEvent: (event: ImpactEvent) => {
+      if (event.kind === 'retry') console.warn('retrying', event.orderId, event.reason, event.delayMs)
+      if (event.kind === 'give_up') console.error('gave up', event.orderId, event.code)
+    },
+  })
+  const receipt: Receipt = await client.submit({ ...conversion, orderId: 'O-42' })
+  const status: SubmissionStatus = await client.waitForSubmission(receipt.submissionId, { timeout: 60_000 })
+  console.log(status.complete, status.errorType ?? 'ok')
+  const results = await client.submitMany([conversion, { ...conversion, orderId: 'O-43' }], { concurrency: 8 })
+  for (const r of results) {
+    if (r.status === 'fulfilled') console.log(r.value.queuedUri)
+    else if (r.reason instanceof ValidationError) console.log(r.reason.issues)
+  }
+  await client.reverseAction({ actionTrackerId: 9876, orderId: 'O-42', dispositionCode: 'ITEM_RETURNED' })
+  await client.modifyAction({ actionTrackerId: 9876, orderId: 'O-43', reason: 'ITEM_RETURNED', sku: '1ABC2345', quantity: 1 })
+  const fromEnv: Client = Client.fromEnv({ maxAttempts: 3 })
+  console.log(fromEnv.toJSON().accountSid)
+}
+void checkout

@@ -92,16 +92,28 @@ impl ClientConfig {
 
     /// `IMPACT_ACCOUNT_SID`, `IMPACT_AUTH_TOKEN` and optionally `IMPACT_BASE_URL`.
     pub fn from_env() -> Result<ClientConfig> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let mut config = ClientConfig::new(
-            var("IMPACT_ACCOUNT_SID").unwrap_or_default(),
-            var("IMPACT_AUTH_TOKEN").unwrap_or_default(),
-        );
-        if let Some(base) = var("IMPACT_BASE_URL") {
-            config.base_url = base;
+        ClientConfig::from_json_with_env(&serde_json::json!({}))
+    }
+
+    /// The JSON form, with `account_sid`, `auth_token` and `base_url` read from the
+    /// environment when the JSON leaves them out: a binding's `fromEnv(retry options)`.
+    pub fn from_json_with_env(value: &serde_json::Value) -> Result<ClientConfig> {
+        let mut value = value.clone();
+        if let Some(map) = value.as_object_mut() {
+            for (key, var) in [
+                ("account_sid", "IMPACT_ACCOUNT_SID"),
+                ("auth_token", "IMPACT_AUTH_TOKEN"),
+                ("base_url", "IMPACT_BASE_URL"),
+            ] {
+                match std::env::var(var) {
+                    Ok(v) if !v.is_empty() && !map.contains_key(key) => {
+                        map.insert(key.into(), v.into());
+                    }
+                    _ => {}
+                }
+            }
         }
-        config.validate()?;
-        Ok(config)
+        ClientConfig::from_json(&value)
     }
 
     /// Reads the JSON form (snake_case keys as in this struct); unknown keys are refused.

@@ -75,7 +75,8 @@ pub fn clear(config: &str, host: &str) -> Result<String> {
 /// | `reverse_action` | an [`ActionReversal`] |
 pub enum Call {
     Submit(Box<Conversion>),
-    SubmitMany(Vec<Conversion>, usize),
+    /// Each entry as read: an unreadable one keeps its own error (unknown key, duplicate...).
+    SubmitMany(Vec<Result<Conversion>>, usize),
     Status(String),
     Wait(String, Duration),
     Modify(ActionModification),
@@ -95,12 +96,8 @@ impl Call {
                     .cloned()
                     .unwrap_or_default();
                 let concurrency = args.get("concurrency").and_then(Value::as_u64).unwrap_or(8);
-                // Invalid entries become per-item validation errors (an empty conversion
-                // fails validation with every required field named), not a failed batch.
-                let parsed = list
-                    .iter()
-                    .map(|v| Conversion::from_json(v).unwrap_or_default())
-                    .collect();
+                // An unreadable entry is that entry's error, not a failed batch.
+                let parsed = list.iter().map(Conversion::from_json).collect();
                 Call::SubmitMany(parsed, usize::try_from(concurrency).unwrap_or(8))
             }
             "submission_status" => Call::Status(text("id")),
@@ -124,13 +121,25 @@ impl Call {
         match self {
             Call::Submit(c) => to_text(&client.submit(&c).await?),
             Call::SubmitMany(list, concurrency) => {
-                let out: Vec<Value> = client
-                    .submit_many(&list, concurrency)
-                    .await
+                let mut readable = Vec::with_capacity(list.len());
+                let mut unreadable = Vec::with_capacity(list.len());
+                for entry in list {
+                    match entry {
+                        Ok(c) => {
+                            readable.push(c);
+                            unreadable.push(None);
+                        }
+                        Err(e) => unreadable.push(Some(e)),
+                    }
+                }
+                let mut sent = client.submit_many(&readable, concurrency).await.into_iter();
+                let out: Vec<Value> = unreadable
                     .into_iter()
-                    .map(|r| match r {
-                        Ok(receipt) => json!({ "ok": receipt }),
-                        Err(e) => json!({ "error": e.to_json() }),
+                    .map(|early| {
+                        match early.map_or_else(|| sent.next().unwrap_or_else(missing), Err) {
+                            Ok(receipt) => json!({ "ok": receipt }),
+                            Err(e) => json!({ "error": e.to_json() }),
+                        }
                     })
                     .collect();
                 to_text(&out)
@@ -141,4 +150,11 @@ impl Call {
             Call::Reverse(r) => to_text(&client.reverse_action(&r).await?),
         }
     }
+}
+
+/// `submit_many` answers once per input; a shorter answer would be a bug in the client.
+fn missing() -> Result<crate::Receipt> {
+    Err(internal(
+        "submit_many returned fewer results than conversions",
+    ))
 }
