@@ -162,34 +162,25 @@ final class Client
         if ($concurrency < 1) {
             throw new ConfigException("concurrency must be at least 1, not $concurrency");
         }
-        $results = [];
-        $valid = [];
         $keys = [];
-        $ffi = $this->ffi;
+        $json = [];
+        $notes = [];
         foreach ($conversions as $key => $conversion) {
-            $results[$key] = null;
-            $json = Json::encode($conversion, $notes);
-            // Checked here so that each invalid conversion reports its own issues.
-            $out = $ffi->new('char*');
-            $status = $ffi->impact_encode($json, FFI::addr($out));
-            $text = Library::take($ffi, $out);
-            if ($status !== 0) {
-                $results[$key] = ImpactException::fromJson($text, $notes);
-                continue;
-            }
-            $valid[] = $json;
             $keys[] = $key;
+            $json[] = Json::encode($conversion, $n);
+            $notes[] = $n;
         }
-        if ($valid === []) {
-            return $results;
+        if ($keys === []) {
+            return [];
         }
-        $args = '{"conversions":[' . implode(',', $valid) . '],"concurrency":' . $concurrency . '}';
+        $args = '{"conversions":[' . implode(',', $json) . '],"concurrency":' . $concurrency . '}';
         $list = Json::decode($this->call('impact_submit_many', $args));
+        $results = [];
         foreach ($keys as $i => $key) {
             $r = $list[$i] ?? null;
             $results[$key] = match (true) {
                 is_array($r) && isset($r['ok']) => Receipt::fromArray($r['ok']),
-                is_array($r) && isset($r['error']) => ImpactException::fromArray($r['error']),
+                is_array($r) && isset($r['error']) => ImpactException::fromArray($r['error'], $notes[$i]),
                 default => new InternalException("submit_many returned no result for entry $i"),
             };
         }
@@ -260,6 +251,8 @@ final class Client
 
     public function __clone()
     {
+        // The copy must not free the original's native client when it is destroyed.
+        $this->ptr = null;
         throw new \LogicException('an ImpactConversions\Client cannot be cloned: share the instance (it is one connection pool)');
     }
 

@@ -43,7 +43,7 @@ final class Impact
         if ($status !== 0) {
             throw ImpactException::fromJson($text, $notes);
         }
-        return ValidationReport::fromArray(Json::decode($text), Json::hint($notes));
+        return ValidationReport::fromArray(Json::decode($text), $notes);
     }
 
     /**

@@ -127,7 +127,7 @@ class ImpactException extends \RuntimeException
     /**
      * The exception for an error JSON of the library.
      *
-     * @param list<string> $notes unsupported PHP values that were sent (see Json::encode)
+     * @param list<array{string, string}> $notes unsupported PHP values that were sent (see Json::encode)
      *
      * @internal
      */
@@ -142,18 +142,17 @@ class ImpactException extends \RuntimeException
 
     /**
      * @param array<string, mixed> $e
-     * @param list<string> $notes
+     * @param list<array{string, string}> $notes
      *
      * @internal
      */
     public static function fromArray(array $e, array $notes = []): self
     {
-        $hint = Json::hint($notes);
-        $issues = Issue::list($e['issues'] ?? [], $hint);
+        $issues = Issue::list($e['issues'] ?? [], $notes);
         $message = (string) ($e['message'] ?? '');
         foreach ($issues as $i) {
-            if ($hint !== '' && $i->code === 'invalid_type') {
-                $message .= $hint;
+            if ($notes !== [] && $i->code === 'invalid_type' && Json::hint($notes, $i->path) !== '') {
+                $message .= Json::hint($notes);
                 break;
             }
         }

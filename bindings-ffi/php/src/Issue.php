@@ -32,18 +32,19 @@ final class Issue
 
     /**
      * @param mixed $list decoded issues
+     * @param list<array{string, string}> $notes unsupported PHP values sent (Json::encode)
      * @return list<Issue>
      *
      * @internal
      */
-    public static function list(mixed $list, string $hint = ''): array
+    public static function list(mixed $list, array $notes = []): array
     {
         $out = [];
         foreach (is_array($list) ? $list : [] as $i) {
             $code = (string) ($i['code'] ?? '');
             $message = (string) ($i['message'] ?? '');
-            if ($hint !== '' && $code === 'invalid_type') {
-                $message .= $hint;
+            if ($notes !== [] && $code === 'invalid_type') {
+                $message .= Json::hint($notes, (string) ($i['path'] ?? ''));
             }
             $out[] = new Issue($code, (string) ($i['path'] ?? ''), isset($i['field']) ? (string) $i['field'] : null, $message);
         }

@@ -28,7 +28,7 @@ final class Json
      * (serialize_precision -1), which is how the core reads them: 14.0 is sent as 14.00 and
      * 0.1 + 0.2 is refused, never rounded.
      *
-     * @param list<string>|null $notes receives the PHP type of each unsupported value
+     * @param list<array{string, string}>|null $notes receives the PHP type and key of each unsupported value
      */
     public static function encode(mixed $value, ?array &$notes = null, bool $emptyObjects = true): string
     {
@@ -85,8 +85,8 @@ final class Json
         return $d->format('Y-m-d\TH:i:s') . '.' . rtrim($micro, '0') . $d->format('P');
     }
 
-    /** @param list<string> $notes */
-    private static function walk(mixed $v, array &$notes, bool $emptyObjects = false): mixed
+    /** @param list<array{string, string}> $notes */
+    private static function walk(mixed $v, array &$notes, bool $emptyObjects = false, int|string|null $key = null): mixed
     {
         if (is_array($v)) {
             foreach ($v as $k => $x) {
@@ -95,7 +95,7 @@ final class Json
                         $v[$k] = new \stdClass();
                     }
                 } elseif (is_array($x) || is_object($x) || is_float($x) || is_resource($x)) {
-                    $v[$k] = self::walk($x, $notes, $emptyObjects);
+                    $v[$k] = self::walk($x, $notes, $emptyObjects, $k);
                 }
             }
             return $v;
@@ -106,7 +106,7 @@ final class Json
         }
         if (!is_object($v)) {
             if (is_resource($v) || get_debug_type($v) === 'resource (closed)') {
-                $notes[] = get_debug_type($v);
+                $notes[] = [get_debug_type($v), self::key($key)];
                 return [self::UNSUPPORTED => get_debug_type($v)];
             }
             return $v;
@@ -118,24 +118,24 @@ final class Json
             return $v->value;
         }
         if ($v instanceof \JsonSerializable) {
-            return self::walk($v->jsonSerialize(), $notes, $emptyObjects);
+            return self::walk($v->jsonSerialize(), $notes, $emptyObjects, $key);
         }
         if ($v instanceof \stdClass) {
-            $walked = self::walk((array) $v, $notes, $emptyObjects);
+            $walked = self::walk((array) $v, $notes, $emptyObjects, $key);
             return (object) $walked;
         }
         if ($v instanceof \Stringable) {
             return (string) $v;
         }
-        $notes[] = get_debug_type($v);
+        $notes[] = [get_debug_type($v), self::key($key)];
         return [self::UNSUPPORTED => get_debug_type($v)];
     }
 
-    /** @param list<string> $notes */
-    private static function marksInvalidUtf8(mixed $v, array &$notes): mixed
+    /** @param list<array{string, string}> $notes */
+    private static function marksInvalidUtf8(mixed $v, array &$notes, int|string|null $key = null): mixed
     {
         if (is_string($v) && !preg_match('//u', $v)) {
-            $notes[] = 'string that is not UTF-8';
+            $notes[] = ['string that is not UTF-8', self::key($key)];
             return [self::UNSUPPORTED => 'string that is not UTF-8'];
         }
         if (is_array($v)) {
@@ -144,29 +144,44 @@ final class Json
                 if (is_string($k) && !preg_match('//u', $k)) {
                     $k = (string) preg_replace('/[\x80-\xff]/', "\u{FFFD}", $k);
                 }
-                $out[$k] = self::marksInvalidUtf8($x, $notes);
+                $out[$k] = self::marksInvalidUtf8($x, $notes, $k);
             }
             return $out;
         }
         if ($v instanceof \stdClass) {
-            return (object) self::marksInvalidUtf8((array) $v, $notes);
+            return (object) self::marksInvalidUtf8((array) $v, $notes, $key);
         }
         return $v;
     }
 
     /**
-     * The hint added to invalid_type messages when unsupported PHP values were sent.
+     * The hint added to an invalid_type message when unsupported PHP values were sent: for
+     * the issue at $path (the core's path, e.g. "items[0].sku") only the values sent under
+     * that key; without $path every one.
      *
-     * @param list<string> $notes
+     * @param list<array{string, string}> $notes
      */
-    public static function hint(array $notes): string
+    public static function hint(array $notes, ?string $path = null): string
     {
-        if ($notes === []) {
+        $names = [];
+        $last = $path === null ? null : self::key((string) preg_replace('/\[\d+\]$/', '', (string) strrchr('.' . $path, '.')));
+        foreach ($notes as [$type, $key]) {
+            if ($last === null || $key === $last) {
+                $names[$type] = true;
+            }
+        }
+        if ($names === []) {
             return '';
         }
-        $names = array_values(array_unique($notes));
+        $names = array_keys($names);
         sort($names);
         $what = count($names) === 1 ? 'a PHP ' . $names[0] . ' was given' : 'PHP values of types ' . implode(', ', $names) . ' were given';
         return " ($what: pass strings, ints, bools, decimal strings or a DateTimeInterface)";
+    }
+
+    /** A key compared without case and underscores (OrderId, order_id, orderId). */
+    private static function key(int|string|null $key): string
+    {
+        return strtolower(str_replace(['_', '.'], '', (string) $key));
     }
 }

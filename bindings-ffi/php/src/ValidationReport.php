@@ -32,9 +32,13 @@ final class ValidationReport implements \Countable
         return count($this->errors);
     }
 
-    /** @internal */
-    public static function fromArray(array $r, string $hint = ''): self
+    /**
+     * @param list<array{string, string}> $notes
+     *
+     * @internal
+     */
+    public static function fromArray(array $r, array $notes = []): self
     {
-        return new self(Issue::list($r['errors'] ?? [], $hint), Issue::list($r['warnings'] ?? []));
+        return new self(Issue::list($r['errors'] ?? [], $notes), Issue::list($r['warnings'] ?? []));
     }
 }
