@@ -11,7 +11,7 @@ export const ACCOUNT_SID = 'IRSANDBOX00000000000000000000001'
 export const AUTH_TOKEN = 'sandbox-auth-token'
 
 export async function startSandbox() {
-  const bin = join(repo, 'target', 'debug', 'impact-sandbox')
+  const bin = process.env.IMPACT_SANDBOX_BIN ?? join(repo, 'target', 'debug', 'impact-sandbox')
   const child = existsSync(bin)
     ? spawn(bin, ['--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
     : spawn('cargo', ['run', '-q', '-p', 'impact-sandbox', '--', '--port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] })
