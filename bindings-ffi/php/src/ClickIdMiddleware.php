@@ -25,7 +25,15 @@ final class ClickIdMiddleware implements MiddlewareInterface
     public const ATTRIBUTE = 'impact_click_id';
     public const OUTCOME_ATTRIBUTE = 'impact_click_id_outcome';
 
-    private string $config;
+    /**
+     * The configuration JSON of each middleware, out of its properties: var_export() and
+     * (array) casts, which ignore __debugInfo(), never see the hand-off secret.
+     *
+     * @var \WeakMap<object, string>|null
+     */
+    private static ?\WeakMap $configs = null;
+    /** The key of this middleware's configuration in $configs (shared by clones). */
+    private object $key;
     /** @var \Closure(ServerRequestInterface): (string|bool|null)|string|bool|null */
     private \Closure|string|bool|null $consent;
 
@@ -41,9 +49,12 @@ final class ClickIdMiddleware implements MiddlewareInterface
         private readonly string $attribute = self::ATTRIBUTE,
         private readonly ?LoggerInterface $logger = null,
     ) {
-        $this->config = ClickId::configJson($config);
+        $json = ClickId::configJson($config);
         // The configuration is checked now, not on the first request.
-        ClickId::captureWith($this->config, ['scheme' => 'https', 'host' => 'localhost', 'now' => 0]);
+        ClickId::captureWith($json, ['scheme' => 'https', 'host' => 'localhost', 'now' => 0]);
+        self::$configs ??= new \WeakMap();
+        $this->key = new \stdClass();
+        self::$configs[$this->key] = $json;
         $this->consent = is_callable($consent) ? \Closure::fromCallable($consent) : $consent;
     }
 
@@ -51,7 +62,7 @@ final class ClickIdMiddleware implements MiddlewareInterface
     {
         $outcome = null;
         try {
-            $outcome = ClickId::captureWith($this->config, $this->describe($request));
+            $outcome = ClickId::captureWith(self::$configs[$this->key] ?? '{}', $this->describe($request));
             $request = $request->withAttribute($this->attribute, $outcome->clickId)
                 ->withAttribute(self::OUTCOME_ATTRIBUTE, $outcome);
         } catch (ImpactException $e) {
@@ -69,7 +80,7 @@ final class ClickIdMiddleware implements MiddlewareInterface
     /** @return array<string, mixed> */
     public function __debugInfo(): array
     {
-        $config = json_decode($this->config, true);
+        $config = json_decode(self::$configs[$this->key] ?? '{}', true);
         if (isset($config['handoff']['secret'])) {
             $config['handoff']['secret'] = '***';
         }
@@ -89,7 +100,7 @@ final class ClickIdMiddleware implements MiddlewareInterface
             $https = strtolower((string) ($server['HTTPS'] ?? ''));
             $scheme = ($https !== '' && $https !== 'off') ? 'https' : 'http';
         }
-        $host = $request->getHeaderLine('Host');
+        $host = $request->getHeader('Host')[0] ?? '';
         if ($host === '') {
             $host = $uri->getHost() . ($uri->getPort() !== null ? ':' . $uri->getPort() : '');
         }

@@ -43,7 +43,7 @@ final class Library
     public static function setPath(string $path): void
     {
         self::$configured = $path;
-        if (self::$ffi !== null && getenv(self::ENV_LIB) === false) {
+        if (self::$ffi !== null && self::envLib() === null) {
             self::checkSame($path);
         }
     }
@@ -68,7 +68,7 @@ final class Library
     public static function ffi(?string $option = null): FFI
     {
         if (self::$ffi !== null) {
-            if ($option !== null && getenv(self::ENV_LIB) === false) {
+            if ($option !== null && self::envLib() === null) {
                 self::checkSame($option);
             }
             return self::$ffi;
@@ -101,31 +101,42 @@ final class Library
     }
 
     /**
-     * For opcache.preload: loads the definitions into the FFI scope IMPACT_CONVERSIONS so
-     * that every request of a PHP-FPM worker finds them with FFI::scope(), which also works
-     * under the default ffi.enable=preload. Call it from your preload script.
+     * The header for ffi.preload (php.ini), the way FPM and Apache load the library under
+     * the default ffi.enable=preload: the committed header's declarations with FFI_SCOPE
+     * and FFI_LIB. Write it at deploy time (bin/impact-ffi-header does) and set
+     * ffi.preload to that file; every request then finds the library with FFI::scope().
      */
-    public static function preload(?string $path = null): void
+    public static function preloadHeader(?string $library = null): string
     {
-        $lib = self::resolve($path);
-        $text = "#define FFI_SCOPE \"" . self::SCOPE . "\"\n#define FFI_LIB \"" . addcslashes($lib, "\"\\") . "\"\n"
-            . self::definitions(self::headerPath($lib));
-        // FFI::load() only reads files: this is the committed header with its preprocessor
-        // lines stripped, written where it can be loaded from and removed at once.
+        $lib = self::resolve($library);
+        return '#define FFI_SCOPE "' . self::SCOPE . "\"\n#define FFI_LIB \"" . addcslashes($lib, "\"\\") . "\"\n"
+            . self::definitions(self::headerPath($lib)) . "\n";
+    }
+
+    /**
+     * For an opcache.preload script: loads the library into the FFI scope
+     * IMPACT_CONVERSIONS (FFI::load() of preloadHeader() through a temporary file), so that
+     * requests find it with FFI::scope(). PHP refuses FFI::load() when opcache.preload_user
+     * is set (needed when the server starts as root): use ffi.preload there.
+     */
+    public static function preload(?string $library = null): void
+    {
+        $text = self::preloadHeader($library);
         $file = tempnam(sys_get_temp_dir(), 'impact-ffi-');
         if ($file === false || file_put_contents($file, $text) === false) {
             throw new ConfigException('cannot write the FFI definitions to a temporary file in ' . sys_get_temp_dir());
         }
         try {
             $ffi = FFI::load($file);
+        } catch (FFI\Exception $e) {
+            throw new ConfigException('FFI::load() failed: ' . $e->getMessage());
         } finally {
             @unlink($file);
         }
         if ($ffi === null) {
-            throw new ConfigException("FFI::load() could not load $lib (see the PHP warning above)");
+            throw new ConfigException('FFI::load() could not load the library (see the PHP warning above)');
         }
         self::$ffi = $ffi;
-        self::$loaded = $lib;
     }
 
     /**
@@ -169,8 +180,8 @@ final class Library
      */
     public static function resolve(?string $option = null): string
     {
-        $env = getenv(self::ENV_LIB);
-        if ($env !== false && $env !== '') {
+        $env = self::envLib();
+        if ($env !== null) {
             if (!is_file($env)) {
                 throw new ConfigException(self::ENV_LIB . " is $env, which is not a file: build the library "
                     . '(cargo build --release -p impact-conversions-ffi) and point it at target/release/' . self::fileName());
@@ -200,6 +211,12 @@ final class Library
         throw new ConfigException('libimpact_conversions not found (looked in ' . implode(', ', $candidates)
             . '): build it with `cargo build --release -p impact-conversions-ffi` and set '
             . self::ENV_LIB . ' to target/release/' . self::fileName());
+    }
+
+    private static function envLib(): ?string
+    {
+        $env = getenv(self::ENV_LIB);
+        return $env === false || $env === '' ? null : $env;
     }
 
     private static function headerPath(string $lib): string
