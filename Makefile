@@ -3,12 +3,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test rust-lint rust-test bench python-test bench-python ffi-test go-test bench-go node-test bench-node
+.PHONY: demo test rust-lint rust-test bench python-test bench-python ffi-test go-test bench-go node-test bench-node ruby-test ruby-bindings php-test bench-php
 
 demo:
 	$(CARGO) run --quiet -p impact-conversions-cli -- demo
 
-test: rust-lint rust-test node-test python-test ffi-test go-test
+test: rust-lint rust-test node-test python-test ffi-test go-test ruby-test php-test
 	@echo "make test: all suites passed"
 
 rust-lint:
@@ -37,8 +37,9 @@ node-test:
 
 # Node benchmark (not part of make test): this package vs hand-written fetch, on the emulator.
 bench-node:
+	$(CARGO) build --quiet --release -p impact-sandbox
 	cd bindings-node && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
-	cd bench/node && npm ci --no-audit --no-fund --loglevel=error && node bench.mjs
+	cd bench/node && npm ci --no-audit --no-fund --loglevel=error && IMPACT_SANDBOX_BIN=$(CURDIR)/target/release/impact-sandbox node bench.mjs
 
 # Python binding (bindings-python/): a fresh virtualenv with pinned tools, `pip install
 # ./bindings-python` (the way users install it; a debug build here, for speed), the stub
@@ -90,3 +91,40 @@ bench-go:
 	$(CARGO) build --quiet --release -p impact-conversions-ffi -p impact-sandbox
 	cd bench/go && CGO_LDFLAGS="-L$(CURDIR)/target/release -Wl,-rpath,$(CURDIR)/target/release" $(GO) build -o /tmp/impact-bench-go . \
 	  && ldd /tmp/impact-bench-go | grep impact_conversions && /tmp/impact-bench-go
+
+# PHP package (bindings-ffi/php): the library through PHP's FFI extension, Debian's php-cli,
+# phpunit and PSR packages (installed when missing), phpunit against the emulator.
+PHP_INSTALLED = command -v php >/dev/null && php -m | grep -qx FFI && command -v phpunit >/dev/null \
+  && php -m | grep -qx psr && php -m | grep -qx curl && test -f /usr/share/php/Nyholm/Psr7/autoload.php
+PHP_INSTALL = apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli phpunit php-psr php-nyholm-psr7 php-curl
+php-test:
+	$(PHP_INSTALLED) || { $(PHP_INSTALL); }
+	$(CARGO) build --quiet -p impact-conversions-ffi -p impact-sandbox
+	IMPACT_CONVERSIONS_LIB=$(CURDIR)/target/debug/libimpact_conversions.so bash bindings-ffi/tests/with-sandbox.sh \
+	  php -d ffi.enable=1 "$$(command -v phpunit)" -c bindings-ffi/php/phpunit.xml.dist
+
+# PHP benchmark (not part of make test): the package vs a hand-written curl client doing the
+# same encoding, sequential, on the release library and the release emulator.
+bench-php:
+	$(PHP_INSTALLED) || { $(PHP_INSTALL); }
+	$(CARGO) build --quiet --release -p impact-conversions-ffi -p impact-sandbox
+	IMPACT_CONVERSIONS_LIB=$(CURDIR)/target/release/libimpact_conversions.so IMPACT_SANDBOX_BIN=$(CURDIR)/target/release/impact-sandbox \
+	  php -d ffi.enable=1 bench/php/bench.php
+
+# Ruby (bindings-ffi/ruby): uniffi-generated bindings over the same library, committed and
+# checked for drift here; minitest on Debian's ruby and ruby-ffi against the emulator.
+RUBY_GEN := bindings-ffi/ruby/lib/impact_conversions
+UNIFFI_GEN = target/debug/uniffi-bindgen generate --no-format --library target/debug/libimpact_conversions.so --language ruby
+ruby-bindings:
+	$(CARGO) build --quiet -p impact-conversions-ffi -p uniffi-bindgen
+	$(UNIFFI_GEN) --out-dir $(RUBY_GEN)
+
+ruby-test:
+	command -v ruby >/dev/null && ruby -e 'require "ffi"; require "minitest"' 2>/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ruby ruby-ffi ruby-minitest; }
+	$(CARGO) build --quiet -p impact-conversions-ffi -p impact-sandbox -p uniffi-bindgen
+	rm -rf target/ruby-gen && $(UNIFFI_GEN) --out-dir target/ruby-gen
+	@diff -u $(RUBY_GEN)/impact_conversions_native.rb target/ruby-gen/impact_conversions_native.rb \
+	  || { echo "$(RUBY_GEN)/impact_conversions_native.rb drifted from the library: run make ruby-bindings and commit"; exit 1; }
+	bash bindings-ffi/tests/with-sandbox.sh ruby -w -Ibindings-ffi/ruby/lib \
+	  -e 'Dir["bindings-ffi/ruby/test/test_*.rb"].sort.each { |f| require "./#{f}" }'

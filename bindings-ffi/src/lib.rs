@@ -11,6 +11,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+mod uniffi_api;
+uniffi::setup_scaffolding!("impact_conversions_native");
+
 /// The largest input string accepted, in bytes (16 MiB).
 pub const IMPACT_MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 
@@ -248,6 +251,66 @@ pub struct ImpactClient {
     events: Arc<Mutex<VecDeque<String>>>,
 }
 
+impl ImpactClient {
+    /// From the configuration JSON; `binding` names the caller in the User-Agent.
+    fn new(config: &str, binding: &str) -> Result<ImpactClient, Error> {
+        let mut config = ClientConfig::from_json(&json_api::parse(config, "config")?)?;
+        if config.binding == "rust" {
+            config.binding = binding.into();
+        }
+        let events: Arc<Mutex<VecDeque<String>>> = Arc::default();
+        let sink = events.clone();
+        // Events are queued, not called back: PHP, Go and Ruby read them on their own thread.
+        let handler: EventHandler = Arc::new(move |event: &Event| {
+            if let (Ok(text), Ok(mut queue)) = (serde_json::to_string(event), sink.lock()) {
+                if queue.len() == EVENT_BACKLOG {
+                    queue.pop_front();
+                }
+                queue.push_back(text);
+            }
+        });
+        Ok(ImpactClient {
+            inner: ProcessClient::new(config, Some(handler))?,
+            events,
+        })
+    }
+
+    /// The account and base URL as JSON: what a binding may print (never the token).
+    fn describe(&self) -> String {
+        let config = self.inner.config();
+        serde_json::json!({ "account_sid": config.account_sid, "base_url": config.base_url })
+            .to_string()
+    }
+
+    /// The queued events as a JSON array, oldest first; the queue is emptied.
+    fn drain_events(&self) -> String {
+        let drained: Vec<String> = self
+            .events
+            .lock()
+            .map(|mut q| q.drain(..).collect())
+            .unwrap_or_default();
+        format!("[{}]", drained.join(","))
+    }
+
+    /// Runs one [`Call`] on this process's runtime, blocking the calling thread, unless
+    /// `cancelled` completes first.
+    fn block_on(
+        &self,
+        operation: &str,
+        args: &str,
+        cancelled: impl std::future::Future<Output = ()>,
+    ) -> Result<String, Error> {
+        let call = Call::parse(operation, args)?;
+        let core = self.inner.client()?;
+        process::runtime()?.block_on(async move {
+            tokio::select! {
+                result = call.run(core) => result,
+                () = cancelled => Err(Error::new(ErrorCode::Timeout, "the call was cancelled by the caller")),
+            }
+        })
+    }
+}
+
 /// A cancellation flag for one or more calls. Free with [`impact_cancel_free`].
 pub struct ImpactCancel {
     cancelled: AtomicBool,
@@ -274,26 +337,7 @@ pub unsafe extern "C" fn impact_client_new(
         if out_client.is_null() {
             return Err(bad_input("out_client is NULL".into()));
         }
-        let mut config =
-            ClientConfig::from_json(&json_api::parse(input(config, "config")?, "config")?)?;
-        if config.binding == "rust" {
-            config.binding = "c".into();
-        }
-        let events: Arc<Mutex<VecDeque<String>>> = Arc::default();
-        let sink = events.clone();
-        // Events are queued, not called back: PHP and Go read them on their own thread.
-        let handler: EventHandler = Arc::new(move |event: &Event| {
-            if let (Ok(text), Ok(mut queue)) = (serde_json::to_string(event), sink.lock()) {
-                if queue.len() == EVENT_BACKLOG {
-                    queue.pop_front();
-                }
-                queue.push_back(text);
-            }
-        });
-        client = Some(ImpactClient {
-            inner: ProcessClient::new(config, Some(handler))?,
-            events,
-        });
+        client = Some(ImpactClient::new(input(config, "config")?, "c")?);
         Ok(String::new())
     });
     if let Some(c) = client {
@@ -330,12 +374,7 @@ pub unsafe extern "C" fn impact_client_events(
         let client = client
             .as_ref()
             .ok_or_else(|| bad_input("client is NULL".into()))?;
-        let drained: Vec<String> = client
-            .events
-            .lock()
-            .map(|mut q| q.drain(..).collect())
-            .unwrap_or_default();
-        Ok(format!("[{}]", drained.join(",")))
+        Ok(client.drain_events())
     })
 }
 
@@ -387,28 +426,20 @@ unsafe fn run(
         let client = client
             .as_ref()
             .ok_or_else(|| bad_input("client is NULL".into()))?;
-        let call = Call::parse(operation, &args?)?;
-        let core = client.inner.client()?;
-        let rt = process::runtime()?;
         let cancel = cancel.as_ref();
-        rt.block_on(async move {
-            let cancelled = async {
-                match cancel {
-                    Some(c) => loop {
-                        let notified = c.notify.notified();
-                        if c.cancelled.load(Ordering::SeqCst) {
-                            break;
-                        }
-                        notified.await;
-                    },
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                result = call.run(core) => result,
-                () = cancelled => Err(Error::new(ErrorCode::Timeout, "the call was cancelled by the caller")),
+        let cancelled = async {
+            match cancel {
+                Some(c) => loop {
+                    let notified = c.notify.notified();
+                    if c.cancelled.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    notified.await;
+                },
+                None => std::future::pending::<()>().await,
             }
-        })
+        };
+        client.block_on(operation, &args?, cancelled)
     })
 }
 

@@ -1,0 +1,4 @@
+//! `cargo run -p uniffi-bindgen -- generate --library <lib> --language ruby --out-dir <dir>`.
+fn main() {
+    uniffi::uniffi_bindgen_main()
+}
