@@ -30,6 +30,17 @@ end
 
 require_relative "impact_conversions/impact_conversions_native"
 
+module ImpactConversionsNative
+  # A client call waits for the network without the GVL, so other Ruby threads (Puma) run
+  # meanwhile: the generated function is attached again with ruby-ffi's `blocking: true`
+  # (the Rust side never calls back into Ruby; events are queued and drained afterwards).
+  module UniFFILib
+    attach_function :uniffi_impact_conversions_fn_method_client_call,
+                    [:uint64, RustBuffer.by_value, RustBuffer.by_value, RustCallStatus.by_ref],
+                    RustBuffer.by_value, blocking: true
+  end
+end
+
 module ImpactConversions
   # ---- errors --------------------------------------------------------------------------
 

@@ -120,6 +120,16 @@ class TestClient < Minitest::Test
     assert_equal 40, Sandbox.orders.size
   end
 
+  def test_waiting_calls_release_the_gvl
+    c = client
+    c.submit(order)
+    Sandbox.script(*[{ "delay_ms" => 600 }] * 4)
+    started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    Array.new(4) { Thread.new { c.submit(order) } }.each(&:join)
+    elapsed = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
+    assert_operator elapsed, :<, 1.8, "4 slow answers of 0.6 s took #{elapsed.round(2)} s: the calls ran one at a time"
+  end
+
   def test_logger_gets_events_and_no_secret_appears_anywhere
     log = StringIO.new
     c = client(logger: Logger.new(log), max_attempts: 2)
