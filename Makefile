@@ -3,12 +3,12 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test rust-lint rust-test bench python-test bench-python ffi-test go-test bench-go node-test bench-node php-test bench-php
+.PHONY: demo test rust-lint rust-test bench python-test bench-python ffi-test go-test bench-go node-test bench-node ruby-test ruby-bindings php-test bench-php
 
 demo:
 	$(CARGO) run --quiet -p impact-conversions-cli -- demo
 
-test: rust-lint rust-test node-test python-test ffi-test go-test php-test
+test: rust-lint rust-test node-test python-test ffi-test go-test ruby-test php-test
 	@echo "make test: all suites passed"
 
 rust-lint:
@@ -37,8 +37,9 @@ node-test:
 
 # Node benchmark (not part of make test): this package vs hand-written fetch, on the emulator.
 bench-node:
+	$(CARGO) build --quiet --release -p impact-sandbox
 	cd bindings-node && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
-	cd bench/node && npm ci --no-audit --no-fund --loglevel=error && node bench.mjs
+	cd bench/node && npm ci --no-audit --no-fund --loglevel=error && IMPACT_SANDBOX_BIN=$(CURDIR)/target/release/impact-sandbox node bench.mjs
 
 # Python binding (bindings-python/): a fresh virtualenv with pinned tools, `pip install
 # ./bindings-python` (the way users install it; a debug build here, for speed), the stub
@@ -109,3 +110,21 @@ bench-php:
 	$(CARGO) build --quiet --release -p impact-conversions-ffi -p impact-sandbox
 	IMPACT_CONVERSIONS_LIB=$(CURDIR)/target/release/libimpact_conversions.so IMPACT_SANDBOX_BIN=$(CURDIR)/target/release/impact-sandbox \
 	  php -d ffi.enable=1 bench/php/bench.php
+
+# Ruby (bindings-ffi/ruby): uniffi-generated bindings over the same library, committed and
+# checked for drift here; minitest on Debian's ruby and ruby-ffi against the emulator.
+RUBY_GEN := bindings-ffi/ruby/lib/impact_conversions
+UNIFFI_GEN = target/debug/uniffi-bindgen generate --no-format --library target/debug/libimpact_conversions.so --language ruby
+ruby-bindings:
+	$(CARGO) build --quiet -p impact-conversions-ffi -p uniffi-bindgen
+	$(UNIFFI_GEN) --out-dir $(RUBY_GEN)
+
+ruby-test:
+	command -v ruby >/dev/null && ruby -e 'require "ffi"; require "minitest"' 2>/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ruby ruby-ffi ruby-minitest; }
+	$(CARGO) build --quiet -p impact-conversions-ffi -p impact-sandbox -p uniffi-bindgen
+	rm -rf target/ruby-gen && $(UNIFFI_GEN) --out-dir target/ruby-gen
+	@diff -u $(RUBY_GEN)/impact_conversions_native.rb target/ruby-gen/impact_conversions_native.rb \
+	  || { echo "$(RUBY_GEN)/impact_conversions_native.rb drifted from the library: run make ruby-bindings and commit"; exit 1; }
+	bash bindings-ffi/tests/with-sandbox.sh ruby -w -Ibindings-ffi/ruby/lib \
+	  -e 'Dir["bindings-ffi/ruby/test/test_*.rb"].sort.each { |f| require "./#{f}" }'
