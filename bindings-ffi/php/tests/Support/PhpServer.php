@@ -26,8 +26,10 @@ final class PhpServer
             $cmd[] = '-d';
             $cmd[] = "extension=$ext";
         }
-        $cmd[] = '-d';
-        $cmd[] = 'zend_extension=opcache';
+        if (self::hasOpcache()) {
+            $cmd[] = '-d';
+            $cmd[] = 'zend_extension=opcache';
+        }
         foreach ($ini as $setting) {
             $cmd[] = '-d';
             $cmd[] = $setting;
@@ -43,6 +45,11 @@ final class PhpServer
             usleep(50_000);
         }
         Assert::fail('php -S did not start: ' . $this->log());
+    }
+
+    public static function hasOpcache(): bool
+    {
+        return is_file(ini_get('extension_dir') . '/opcache.so');
     }
 
     /** The shared extensions this PHP loads (the server runs with -n: no php.ini but these). */
