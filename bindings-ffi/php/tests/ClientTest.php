@@ -354,6 +354,43 @@ final class ClientTest extends TestCase
         serialize($client);
     }
 
+    public function testForkedWorkersKeepUsingTheClient(): void
+    {
+        if (!function_exists('pcntl_fork')) {
+            self::markTestSkipped('pcntl is not available');
+        }
+        // A queue worker builds the client, then forks (Horizon, pcntl-based workers): the
+        // library rebuilds its runtime and connections in each child.
+        $client = Sandbox::client();
+        $client->submit(Sandbox::order('P-parent-1'));
+        $results = [];
+        $children = [];
+        for ($k = 0; $k < 2; $k++) {
+            $file = (string) tempnam(sys_get_temp_dir(), 'impact-fork-');
+            $pid = pcntl_fork();
+            if ($pid === 0) {
+                try {
+                    $r = $client->submit(Sandbox::order("P-child-$k"));
+                    file_put_contents($file, $r->status);
+                } catch (\Throwable $e) {
+                    file_put_contents($file, get_class($e) . ': ' . $e->getMessage());
+                }
+                posix_kill(posix_getpid(), SIGKILL); // leave without PHPUnit's shutdown
+            }
+            $children[$pid] = $file;
+        }
+        foreach ($children as $pid => $file) {
+            pcntl_waitpid($pid, $status);
+            $results[] = (string) file_get_contents($file);
+            unlink($file);
+        }
+        self::assertSame(['QUEUED', 'QUEUED'], $results);
+        self::assertSame('QUEUED', $client->submit(Sandbox::order('P-parent-2'))->status);
+        $orders = Sandbox::orders();
+        ksort($orders);
+        self::assertSame(['P-child-0' => 1, 'P-child-1' => 1, 'P-parent-1' => 1, 'P-parent-2' => 1], $orders);
+    }
+
     public function testManyClientsAndCallsFreeTheirMemory(): void
     {
         // Warm up, then check that 300 client lifecycles and calls leave PHP's heap flat.
