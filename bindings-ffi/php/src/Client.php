@@ -68,8 +68,13 @@ final class Client
         $this->shown = [];
         $logger = null;
         $library = null;
+        $seen = [];
         foreach ($options as $key => $value) {
             $name = self::optionName((string) $key);
+            if (isset($seen[$name])) {
+                throw new ConfigException("$name is given twice (as {$seen[$name]} and $key)");
+            }
+            $seen[$name] = $key;
             if ($name === 'logger') {
                 if ($value !== null && !$value instanceof LoggerInterface) {
                     throw new ConfigException('logger must be a Psr\Log\LoggerInterface, not ' . get_debug_type($value));
@@ -123,8 +128,12 @@ final class Client
      */
     public static function fromEnv(#[\SensitiveParameter] array $options = []): self
     {
+        $given = array_map(static fn ($key) => self::optionName((string) $key), array_keys($options));
         $env = [];
         foreach (['accountSid' => 'IMPACT_ACCOUNT_SID', 'authToken' => 'IMPACT_AUTH_TOKEN', 'baseUrl' => 'IMPACT_BASE_URL'] as $option => $var) {
+            if (in_array($option, $given, true)) {
+                continue;
+            }
             $value = getenv($var);
             if ($value === false || $value === '') {
                 $value = $_SERVER[$var] ?? $_ENV[$var] ?? null;

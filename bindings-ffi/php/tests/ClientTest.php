@@ -295,6 +295,7 @@ final class ClientTest extends TestCase
             [['accountSid' => Sandbox::SID, 'authToken' => 't', 'deadlineMS' => 5], 'did you mean deadlineMs?'],
             [['accountSid' => Sandbox::SID, 'authToken' => 't', 'deadlineMs' => 1.5], 'deadlineMs must be a whole number of milliseconds'],
             [['accountSid' => Sandbox::SID, 'authToken' => 't', 'logger' => 'stdout'], 'logger must be a Psr\Log\LoggerInterface'],
+            [['accountSid' => Sandbox::SID, 'authToken' => 't', 'auth_token' => 'u'], 'authToken is given twice (as authToken and auth_token)'],
         ];
         foreach ($cases as [$options, $message]) {
             try {
@@ -327,6 +328,12 @@ final class ClientTest extends TestCase
             $client = Client::fromEnv(['logger' => $logger, 'deadlineMs' => 5000]);
             self::assertSame('QUEUED', $client->submit(Sandbox::order('P-env'))->status);
             self::assertSame(['attempt', 'success'], $logger->events());
+            // An option given in any spelling wins over the environment.
+            try {
+                Client::fromEnv(['auth_token' => 'wrong'])->submit(Sandbox::order('P-env-2'));
+                self::fail('the environment won over the option');
+            } catch (AuthException) {
+            }
             putenv('IMPACT_AUTH_TOKEN');
             try {
                 Client::fromEnv();
