@@ -55,7 +55,11 @@ final class ClickIdMiddleware implements MiddlewareInterface
         self::$configs ??= new \WeakMap();
         $this->key = new \stdClass();
         self::$configs[$this->key] = $json;
-        $this->consent = is_callable($consent) ? \Closure::fromCallable($consent) : $consent;
+        $fixed = is_string($consent) && in_array($consent, ['granted', 'denied', 'unknown'], true);
+        $this->consent = !$fixed && is_callable($consent) ? \Closure::fromCallable($consent) : $consent;
+        if (is_string($this->consent) && !$fixed) {
+            throw new ConfigException("consent must be granted, denied, unknown, a bool or a callable, not \"$consent\"");
+        }
     }
 
     public function process(ServerRequestInterface $request, RequestHandlerInterface $handler): ResponseInterface

@@ -95,6 +95,10 @@ final class Json
                         $v[$k] = new \stdClass();
                     }
                 } elseif (is_array($x) || is_object($x) || is_float($x) || is_resource($x)) {
+                    if ($emptyObjects && is_array($x) && is_string($k) && strtolower($k) === 'items' && !array_is_list($x)
+                        && array_filter(array_keys($x), 'is_string') === []) {
+                        $x = array_values($x);   // items keyed by line id are still a list
+                    }
                     $v[$k] = self::walk($x, $notes, $emptyObjects, $k);
                 }
             }

@@ -135,6 +135,15 @@ final class ExceptionsTest extends TestCase
         }
     }
 
+    public function testItemsKeyedByLineIdAreAList(): void
+    {
+        $order = ['CampaignId' => 1000, 'EventTypeId' => 9876, 'EventDate' => '2024-08-01T23:55:24-08:00',
+            'OrderId' => 'O1', 'ClickId' => 'abc', 'CurrencyCode' => 'USD',
+            'items' => [17 => ['sku' => 'A', 'quantity' => 1, 'price' => '1.00'], 42 => ['sku' => 'B', 'quantity' => 2, 'price' => 3]]];
+        self::assertStringEndsWith('&ItemSku1=A&ItemQuantity1=1&ItemPrice1=1.00&ItemSku2=B&ItemQuantity2=2&ItemPrice2=3.00', Impact::encode($order));
+        self::assertStringEndsWith('&CurrencyCode=USD', Impact::encode(['items' => []] + $order));
+    }
+
     public function testExceptionsSerializeWithTheirFields(): void
     {
         $e = ImpactException::fromJson('{"code":"transport","message":"gave up","status":503,"attempts":5}');
