@@ -99,6 +99,24 @@ func DecorateURL(config map[string]any, url, clickID string, now time.Time) (str
 	return out.URL, nil
 }
 
+// ClearClickID returns the Set-Cookie values that delete the click-id cookie for host in
+// both scopes (host-only and registrable domain), for a withdrawn consent or a logout.
+func ClearClickID(config map[string]any, host string) ([]string, error) {
+	cfg, err := configJSON(config)
+	if err != nil {
+		return nil, err
+	}
+	c, h := cstr(cfg), cstr(host)
+	defer free(c, h)
+	out, err := decode[[]string](call(func(o **C.char) C.ImpactStatus {
+		return C.ImpactStatus(C.impact_clear(c, h, o))
+	}))
+	if err != nil {
+		return nil, err
+	}
+	return *out, nil
+}
+
 type contextKey struct{}
 
 // ClickIDFromContext returns the click id the middleware found for this request.

@@ -171,7 +171,13 @@ func TestClickIDVectors(t *testing.T) {
 				t.Errorf("%s: %q %v", name, got, err)
 			}
 		case v["clear"] != nil:
-			continue // clear is not part of this package's API (Set-Cookie deletion comes with capture)
+			host := v["clear"].(map[string]any)["host"].(string)
+			got, err := ClearClickID(config, host)
+			gotJSON, _ := json.Marshal(got)
+			wantJSON, _ := json.Marshal(expected["set_cookie"])
+			if err != nil || string(gotJSON) != string(wantJSON) {
+				t.Errorf("%s: %s %v; want %s", name, gotJSON, err, wantJSON)
+			}
 		default:
 			req := v["request"].(map[string]any)
 			if fills, ok := v["request_fill"].(map[string]any); ok {

@@ -159,6 +159,15 @@ enum ImpactStatus impact_decorate_url(const char *config,
                                       char **out);
 
 /**
+ * `Set-Cookie` values (a JSON array) deleting the click-id cookie for `host` in both
+ * scopes (host-only and registrable domain): for a withdrawn consent or a logout.
+ *
+ * # Safety
+ * As [`impact_capture`].
+ */
+enum ImpactStatus impact_clear(const char *config, const char *host, char **out);
+
+/**
  * Creates a client from its configuration JSON (`account_sid`, `auth_token`, `base_url`,
  * `max_attempts`, `deadline_ms`, ...). On error `*out_client` is NULL and `out_error` holds
  * the error JSON.

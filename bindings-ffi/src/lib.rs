@@ -245,6 +245,22 @@ pub unsafe extern "C" fn impact_decorate_url(
     })
 }
 
+/// `Set-Cookie` values (a JSON array) deleting the click-id cookie for `host` in both
+/// scopes (host-only and registrable domain): for a withdrawn consent or a logout.
+///
+/// # Safety
+/// As [`impact_capture`].
+#[no_mangle]
+pub unsafe extern "C" fn impact_clear(
+    config: *const c_char,
+    host: *const c_char,
+    out: *mut *mut c_char,
+) -> ImpactStatus {
+    guarded(out, || {
+        json_api::clear(input(config, "config")?, input(host, "host")?)
+    })
+}
+
 /// A client: thread-safe, rebuilt after fork. Free with [`impact_client_free`].
 pub struct ImpactClient {
     inner: ProcessClient,

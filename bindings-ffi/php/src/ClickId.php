@@ -174,6 +174,26 @@ final class ClickId
     }
 
     /**
+     * The Set-Cookie values deleting the click-id cookie for $host in both scopes (host-only
+     * and registrable domain): for a withdrawn consent or a logout. Send each with
+     * header('Set-Cookie: ' . $value, false).
+     *
+     * @param array<string, mixed> $config
+     * @return list<string>
+     */
+    public static function clear(string $host, #[\SensitiveParameter] array $config = []): array
+    {
+        $ffi = Library::ffi();
+        $out = $ffi->new('char*');
+        $status = $ffi->impact_clear(self::configJson($config), self::cText($host, 'host'), FFI::addr($out));
+        $text = Library::take($ffi, $out);
+        if ($status !== 0) {
+            throw ImpactException::fromJson($text);
+        }
+        return array_values(array_map('strval', Json::decode($text)));
+    }
+
+    /**
      * decorateUrl() with the details: whether the link was decorated, and warnings (e.g.
      * click_id_invalid).
      *

@@ -37,6 +37,16 @@ if (!function_exists('ImpactConversions\validate')) {
         return ClickId::readStored($cookieHeader, $config, $now);
     }
 
+    /**
+     * @see ClickId::clear()
+     * @param array<string, mixed> $config
+     * @return list<string>
+     */
+    function clearClickId(string $host, #[\SensitiveParameter] array $config = []): array
+    {
+        return ClickId::clear($host, $config);
+    }
+
     /** @see ClickId::decorateUrl() */
     function decorateUrl(string $url, ?string $clickId, #[\SensitiveParameter] array $config = [], int|\DateTimeInterface|null $now = null): string
     {

@@ -81,6 +81,8 @@ static void pure_functions(void) {
   EXPECT(out, impact_decorate_url("{\"handoff\":{\"sister_domains\":[\"example-shop.de\"]}}", "https://www.example-shop.de/c",
                              "Abc", 1700000000000, &out), IMPACT_STATUS_OK, "irclickid=Abc", "decorate_url");
   EXPECT(out, impact_decorate_url(NULL, "x", "y", 0, &out), IMPACT_STATUS_VALIDATION, "config", "decorate NULL");
+  EXPECT(out, impact_clear("{}", "www.example.com", &out), IMPACT_STATUS_OK, "Domain=example.com", "clear");
+  EXPECT(out, impact_clear("{}", NULL, &out), IMPACT_STATUS_VALIDATION, "host", "clear NULL host");
 }
 
 typedef struct {
