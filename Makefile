@@ -126,5 +126,5 @@ ruby-test:
 	rm -rf target/ruby-gen && $(UNIFFI_GEN) --out-dir target/ruby-gen
 	@diff -u $(RUBY_GEN)/impact_conversions_native.rb target/ruby-gen/impact_conversions_native.rb \
 	  || { echo "$(RUBY_GEN)/impact_conversions_native.rb drifted from the library: run make ruby-bindings and commit"; exit 1; }
-	bash bindings-ffi/tests/with-sandbox.sh ruby -w -Ibindings-ffi/ruby/lib \
+	IMPACT_CONVERSIONS_LIB=$(CURDIR)/target/debug/libimpact_conversions.so bash bindings-ffi/tests/with-sandbox.sh ruby -w -Ibindings-ffi/ruby/lib \
 	  -e 'Dir["bindings-ffi/ruby/test/test_*.rb"].sort.each { |f| require "./#{f}" }'

@@ -197,8 +197,6 @@ function validateClickId(value) {
 
 // ---- client --------------------------------------------------------------------------
 
-const SECRET_KEYS = new Set(['authToken', 'auth_token', 'AuthToken'])
-
 /** Client options -> the core's JSON config (snake_case); `retry` and `timeout` flattened. */
 function clientConfigJson(options) {
   const { onEvent, retry, timeout, ...rest } = options ?? {}
@@ -261,52 +259,54 @@ class Client {
 
   /** Validates, then sends one conversion with retries. Resolves with impact.com's receipt. */
   submit(conversion) {
-    let text
-    try {
-      text = conversionJson(conversion)
-    } catch (err) {
-      return Promise.reject(err)
-    }
-    return this.#native.submit(text).then(parse, reject)
+    return this.#run('submit', () => conversionJson(conversion), parse)
   }
 
   /** Sends many conversions, at most `concurrency` at a time. Never rejects for one bad
    *  conversion: each result is `{ status: 'fulfilled', value }` or `{ status: 'rejected', reason }`
    *  (the shape of Promise.allSettled), in input order. */
   submitMany(conversions, options = {}) {
-    if (!Array.isArray(conversions)) {
-      return Promise.reject(new ValidationError({ code: 'validation', message: 'submitMany(conversions): an array' }))
-    }
-    const concurrency = options.concurrency ?? 8
-    const text = JSON.stringify(conversions, replacer)
-    return this.#native.submitMany(text, concurrency).then((out) => {
-      return JSON.parse(out).map((r) =>
+    const args = () => JSON.stringify({ conversions, concurrency: options?.concurrency ?? 8 }, replacer)
+    return this.#run('submitMany', args, (out) =>
+      JSON.parse(out).map((r) =>
         r.error !== undefined
           ? { status: 'rejected', reason: errorFromData(r.error) }
           : { status: 'fulfilled', value: camelize(r.ok) },
-      )
-    }, reject)
+      ),
+    )
   }
 
   /** The processing status of a submission (by the receipt's id). */
   submissionStatus(id) {
-    return this.#native.submissionStatus(String(id)).then(parse, reject)
+    return this.#run('submissionStatus', () => JSON.stringify({ id }), parse)
   }
 
   /** Polls the submission until impact.com has processed it or `timeout` ms pass. */
   waitForSubmission(id, options = {}) {
-    const timeout = options.timeout ?? 60_000
-    return this.#native.waitForSubmission(String(id), timeout).then(parse, reject)
+    // The core counts seconds; anything but a finite number reaches it as is and is refused.
+    const ms = options?.timeout ?? 60_000
+    const timeout = Number.isFinite(ms) ? ms / 1000 : String(ms)
+    return this.#run('waitForSubmission', () => JSON.stringify({ id, timeout }), parse)
   }
 
   /** Changes an existing action (amount, items...): impact.com's ModifyAction. */
   modifyAction(modification) {
-    return this.#native.modifyAction(JSON.stringify(snakeizeShallow(modification), replacer)).then(parse, reject)
+    return this.#run('modifyAction', () => JSON.stringify(snakeizeShallow(modification ?? null), replacer), parse)
   }
 
   /** Reverses an action (whole or part): impact.com's ReverseAction. */
   reverseAction(reversal) {
-    return this.#native.reverseAction(JSON.stringify(snakeizeShallow(reversal), replacer)).then(parse, reject)
+    return this.#run('reverseAction', () => JSON.stringify(snakeizeShallow(reversal ?? null), replacer), parse)
+  }
+
+  /** One native call: the arguments' JSON, the Promise, the result's translation. Every
+   *  failure, even a synchronous one, is a rejected Promise with an ImpactError. */
+  #run(method, args, translate) {
+    try {
+      return this.#native[method](args()).then(translate, reject)
+    } catch (err) {
+      return reject(err)
+    }
   }
 
   /** What is safe to show: account and base URL, never the AuthToken. */

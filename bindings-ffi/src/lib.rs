@@ -268,9 +268,16 @@ pub struct ImpactClient {
 }
 
 impl ImpactClient {
-    /// From the configuration JSON; `binding` names the caller in the User-Agent.
-    fn new(config: &str, binding: &str) -> Result<ImpactClient, Error> {
-        let mut config = ClientConfig::from_json(&json_api::parse(config, "config")?)?;
+    /// From the configuration JSON; `binding` names the caller in the User-Agent. With
+    /// `from_env`, `account_sid`, `auth_token` and `base_url` left out of the JSON are read from
+    /// `IMPACT_ACCOUNT_SID`, `IMPACT_AUTH_TOKEN` and `IMPACT_BASE_URL`.
+    fn new(config: &str, binding: &str, from_env: bool) -> Result<ImpactClient, Error> {
+        let value = json_api::parse(config, "config")?;
+        let mut config = if from_env {
+            ClientConfig::from_json_with_env(&value)?
+        } else {
+            ClientConfig::from_json(&value)?
+        };
         if config.binding == "rust" {
             config.binding = binding.into();
         }
@@ -293,9 +300,7 @@ impl ImpactClient {
 
     /// The account and base URL as JSON: what a binding may print (never the token).
     fn describe(&self) -> String {
-        let config = self.inner.config();
-        serde_json::json!({ "account_sid": config.account_sid, "base_url": config.base_url })
-            .to_string()
+        self.inner.config().public_json().to_string()
     }
 
     /// The queued events as a JSON array, oldest first; the queue is emptied.
@@ -362,7 +367,7 @@ pub unsafe extern "C" fn impact_client_new(
         if out_client.is_null() {
             return Err(bad_input("out_client is NULL".into()));
         }
-        client = Some(ImpactClient::new(input(config, "config")?, "c")?);
+        client = Some(ImpactClient::new(input(config, "config")?, "c", false)?);
         Ok(String::new())
     });
     if let Some(c) = client {

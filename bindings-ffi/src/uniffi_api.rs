@@ -102,7 +102,16 @@ impl Client {
     #[uniffi::constructor]
     pub fn new(config_json: String) -> Result<Arc<Self>> {
         Ok(Arc::new(Client {
-            inner: ImpactClient::new(&config_json, "ruby")?,
+            inner: ImpactClient::new(&config_json, "ruby", false)?,
+        }))
+    }
+
+    /// As `new`, with `account_sid`, `auth_token` and `base_url` read from `IMPACT_*` when
+    /// the JSON leaves them out.
+    #[uniffi::constructor]
+    pub fn from_env(config_json: String) -> Result<Arc<Self>> {
+        Ok(Arc::new(Client {
+            inner: ImpactClient::new(&config_json, "ruby", true)?,
         }))
     }
 

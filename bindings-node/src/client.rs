@@ -6,12 +6,11 @@
 use crate::{js_error, to_text};
 use impact_conversions::events::{Event, EventHandler};
 use impact_conversions::json_api::{self, Call};
-use impact_conversions::{ClientConfig, Error};
+use impact_conversions::ClientConfig;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// `onEvent(eventJson)`, callable from any thread, not holding the event loop open.
 type EventCallback = ThreadsafeFunction<String, (), String, Status, false, true>;
@@ -48,8 +47,9 @@ fn config_value(json: &str) -> napi::Result<serde_json::Value> {
 }
 
 impl Client {
-    async fn run(&self, call: Result<Call, Error>) -> napi::Result<String> {
-        let call = call.map_err(|e| js_error(&e))?;
+    /// Parses (off the JS thread: this runs on the runtime) and runs one core operation.
+    async fn run(&self, operation: &str, args_json: String) -> napi::Result<String> {
+        let call = Call::parse(operation, &args_json).map_err(|e| js_error(&e))?;
         call.run(self.inner.clone()).await.map_err(|e| js_error(&e))
     }
 }
@@ -84,12 +84,7 @@ impl Client {
         ts_return_type = "Promise<Receipt>"
     )]
     pub async fn submit(&self, conversion_json: String) -> napi::Result<String> {
-        self.run(
-            json_api::parse(&conversion_json, "conversion").and_then(|v| {
-                impact_conversions::Conversion::from_json(&v).map(|c| Call::Submit(Box::new(c)))
-            }),
-        )
-        .await
+        self.run("submit", conversion_json).await
     }
 
     /// Sends many conversions, at most `concurrency` (default 8) at a time. Never rejects for
@@ -98,16 +93,8 @@ impl Client {
         ts_args_type = "conversions: ConversionInput[], options?: { concurrency?: number }",
         ts_return_type = "Promise<PromiseSettledResult<Receipt>[]>"
     )]
-    pub async fn submit_many(
-        &self,
-        conversions_json: String,
-        concurrency: u32,
-    ) -> napi::Result<String> {
-        let args = json_api::parse(&conversions_json, "conversions").and_then(|list| {
-            let args = serde_json::json!({ "conversions": list, "concurrency": concurrency });
-            Call::parse("submit_many", &json_api::to_text(&args)?)
-        });
-        self.run(args).await
+    pub async fn submit_many(&self, args_json: String) -> napi::Result<String> {
+        self.run("submit_many", args_json).await
     }
 
     /// The processing status of a submission, by the receipt's `submissionId` or `queuedUri`.
@@ -115,8 +102,8 @@ impl Client {
         ts_args_type = "id: string",
         ts_return_type = "Promise<SubmissionStatus>"
     )]
-    pub async fn submission_status(&self, id: String) -> napi::Result<String> {
-        self.run(Ok(Call::Status(id))).await
+    pub async fn submission_status(&self, args_json: String) -> napi::Result<String> {
+        self.run("submission_status", args_json).await
     }
 
     /// Polls the submission until impact.com has processed it, or rejects with
@@ -125,14 +112,8 @@ impl Client {
         ts_args_type = "id: string, options?: { timeout?: number }",
         ts_return_type = "Promise<SubmissionStatus>"
     )]
-    pub async fn wait_for_submission(&self, id: String, timeout_ms: f64) -> napi::Result<String> {
-        let ms = if timeout_ms.is_finite() {
-            timeout_ms.clamp(0.0, 86_400_000.0)
-        } else {
-            60_000.0
-        };
-        let timeout = Duration::from_millis(ms as u64);
-        self.run(Ok(Call::Wait(id, timeout))).await
+    pub async fn wait_for_submission(&self, args_json: String) -> napi::Result<String> {
+        self.run("wait_for_submission", args_json).await
     }
 
     /// Changes an existing action (amount, an item's quantity...): impact.com's `PUT /Actions`.
@@ -141,8 +122,7 @@ impl Client {
         ts_return_type = "Promise<Receipt>"
     )]
     pub async fn modify_action(&self, modification_json: String) -> napi::Result<String> {
-        self.run(Call::parse("modify_action", &modification_json))
-            .await
+        self.run("modify_action", modification_json).await
     }
 
     /// Reverses an action, whole or part: impact.com's `DELETE /Actions`.
@@ -151,17 +131,12 @@ impl Client {
         ts_return_type = "Promise<Receipt>"
     )]
     pub async fn reverse_action(&self, reversal_json: String) -> napi::Result<String> {
-        self.run(Call::parse("reverse_action", &reversal_json))
-            .await
+        self.run("reverse_action", reversal_json).await
     }
 
     /// What is safe to show: the account and the base URL, never the AuthToken.
     #[napi(js_name = "toJSON", ts_return_type = "ClientDescription")]
     pub fn to_json(&self) -> napi::Result<String> {
-        let config = self.inner.config();
-        to_text(&serde_json::json!({
-            "account_sid": config.account_sid,
-            "base_url": config.base_url,
-        }))
+        to_text(&self.inner.config().public_json())
     }
 }

@@ -262,8 +262,35 @@ test('concurrent submits of the same order coalesce into one request', async () 
   assert.equal((await apiRequests()).length, 1)
 })
 
+test('bad call arguments reject with a ValidationError naming them, never a synchronous throw', async () => {
+  const client = newClient()
+  const cases = [
+    [() => client.submitMany('nope'), /conversions/],
+    [() => client.submitMany([conversion()], { concurrency: -1 }), /concurrency/],
+    [() => client.submitMany([conversion()], { concurrency: '4' }), /concurrency/],
+    [() => client.waitForSubmission('A-1', { timeout: '5s' }), /timeout/],
+    [() => client.waitForSubmission('A-1', { timeout: Infinity }), /timeout/],
+    [() => client.submissionStatus(''), /id/],
+    [() => client.modifyAction(), /modif|reason|action/i],
+    [() => client.reverseAction({ actionId: '1000.1.1' }), /disposition_code/],
+  ]
+  for (const [start, named] of cases) {
+    let promise
+    assert.doesNotThrow(() => {
+      promise = start()
+    })
+    await assert.rejects(promise, (err) => {
+      assert.ok(err instanceof impact.ValidationError, `${err}`)
+      assert.match(err.message, named)
+      return true
+    })
+  }
+  assert.equal((await apiRequests()).length, 0)
+})
+
 test('Client.fromEnv reads IMPACT_* and takes options; errors name the variable', async () => {
-  const saved = { ...process.env }
+  const keys = ['IMPACT_ACCOUNT_SID', 'IMPACT_AUTH_TOKEN', 'IMPACT_BASE_URL']
+  const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]))
   try {
     process.env.IMPACT_ACCOUNT_SID = ACCOUNT_SID
     process.env.IMPACT_AUTH_TOKEN = AUTH_TOKEN
@@ -274,7 +301,10 @@ test('Client.fromEnv reads IMPACT_* and takes options; errors name the variable'
     delete process.env.IMPACT_AUTH_TOKEN
     assert.throws(() => impact.Client.fromEnv(), (err) => err instanceof impact.ConfigError && /IMPACT_AUTH_TOKEN/.test(err.message))
   } finally {
-    process.env = saved
+    for (const k of keys) {
+      if (saved[k] === undefined) delete process.env[k]
+      else process.env[k] = saved[k]
+    }
   }
 })
 

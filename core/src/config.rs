@@ -33,8 +33,12 @@ impl fmt::Display for Secret {
 }
 
 impl<'de> Deserialize<'de> for Secret {
+    /// A wrong type is reported without its value (serde would quote it).
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Secret, D::Error> {
-        String::deserialize(d).map(Secret)
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Ok(Secret(s)),
+            _ => Err(serde::de::Error::custom("auth_token must be a string")),
+        }
     }
 }
 
@@ -98,7 +102,7 @@ impl ClientConfig {
     /// The JSON form, with `account_sid`, `auth_token` and `base_url` read from the
     /// environment when the JSON leaves them out: a binding's `fromEnv(retry options)`.
     pub fn from_json_with_env(value: &serde_json::Value) -> Result<ClientConfig> {
-        let mut value = value.clone();
+        let mut value = without_nulls(value);
         if let Some(map) = value.as_object_mut() {
             for (key, var) in [
                 ("account_sid", "IMPACT_ACCOUNT_SID"),
@@ -116,12 +120,31 @@ impl ClientConfig {
         ClientConfig::from_json(&value)
     }
 
-    /// Reads the JSON form (snake_case keys as in this struct); unknown keys are refused.
+    /// Reads the JSON form (snake_case keys as in this struct; `null` = not given); unknown
+    /// keys are refused, and an error names the option at fault.
     pub fn from_json(value: &serde_json::Value) -> Result<ClientConfig> {
-        let config = ClientConfig::deserialize(value)
-            .map_err(|e| Error::config(format!("client configuration: {e}")))?;
+        let value = without_nulls(value);
+        let config = ClientConfig::deserialize(&value).map_err(|e| {
+            // serde's message does not say which field: find it by reading each alone.
+            let culprit = value.as_object().and_then(|map| {
+                map.iter().find_map(|(key, v)| {
+                    let alone = serde_json::json!({ key.clone(): v.clone() });
+                    ClientConfig::deserialize(&alone).err().map(|_| key.clone())
+                })
+            });
+            match culprit {
+                Some(key) => Error::config(format!("client configuration: {key}: {e}")),
+                None => Error::config(format!("client configuration: {e}")),
+            }
+        })?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// What a binding may show of this configuration (inspect, repr, toJSON): the account and
+    /// the base URL, never the token.
+    pub fn public_json(&self) -> serde_json::Value {
+        serde_json::json!({ "account_sid": self.account_sid, "base_url": self.base_url })
     }
 
     /// Checks that the configuration can work; messages name the field and the fix.
@@ -188,6 +211,19 @@ fn is_loopback(url: &url::Url) -> bool {
     }
 }
 
+/// The object without its `null` members: a binding passes an unset option as `null`.
+fn without_nulls(value: &serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        other => other.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,5 +264,30 @@ mod tests {
         assert!(e.message.contains("account_sid"));
         let e = ClientConfig::from_json(&json!({"account_sid": "IRx"})).unwrap_err();
         assert!(e.message.contains("auth_token"));
+    }
+
+    #[test]
+    fn null_is_not_given_and_wrong_types_name_the_option_without_the_value() {
+        let e = ClientConfig::from_json(&json!({"account_sid": "IRx", "auth_token": null}))
+            .unwrap_err();
+        assert!(e.message.contains("auth_token is missing"), "{}", e.message);
+        let ok = ClientConfig::from_json(
+            &json!({"account_sid": "IRx", "auth_token": "t", "base_url": null}),
+        )
+        .unwrap();
+        assert_eq!(ok.base_url, ClientConfig::default().base_url);
+        let e = ClientConfig::from_json(
+            &json!({"account_sid": "IRx", "auth_token": "t", "max_attempts": "five"}),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("max_attempts"), "{}", e.message);
+        let e = ClientConfig::from_json(&json!({"account_sid": "IRx", "auth_token": 987654321}))
+            .unwrap_err();
+        assert!(
+            e.message.contains("auth_token must be a string"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("987654321"), "{}", e.message);
     }
 }

@@ -14,6 +14,11 @@ fn internal(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::Internal, message)
 }
 
+/// A client call's argument the caller got wrong (not a conversion field).
+fn invalid(message: String) -> Error {
+    Error::new(ErrorCode::Validation, message)
+}
+
 /// Parses JSON text handed over by a binding (its own encoder produced it, so a failure is
 /// a binding bug, reported as `internal`).
 pub fn parse(text: &str, what: &str) -> Result<Value> {
@@ -86,28 +91,48 @@ pub enum Call {
 impl Call {
     pub fn parse(operation: &str, args: &str) -> Result<Call> {
         let args = parse(args, "arguments")?;
-        let text = |k: &str| args.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+        let id = || match args.get("id") {
+            Some(Value::String(id)) if !id.trim().is_empty() => Ok(id.clone()),
+            _ => Err(invalid(format!(
+                "{operation}: id must be the receipt's submission_id or queued_uri"
+            ))),
+        };
         Ok(match operation {
             "submit" => Call::Submit(Box::new(Conversion::from_json(&args)?)),
             "submit_many" => {
-                let list = args
-                    .get("conversions")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                let concurrency = args.get("concurrency").and_then(Value::as_u64).unwrap_or(8);
+                let Some(Value::Array(list)) = args.get("conversions") else {
+                    return Err(invalid("submit_many: conversions must be a list".into()));
+                };
+                let concurrency = match args.get("concurrency") {
+                    None | Some(Value::Null) => 8,
+                    Some(v) => v
+                        .as_u64()
+                        .and_then(|n| usize::try_from(n).ok())
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| {
+                            invalid(format!(
+                                "submit_many: concurrency must be a whole number of at least 1, not {v}"
+                            ))
+                        })?,
+                };
                 // An unreadable entry is that entry's error, not a failed batch.
                 let parsed = list.iter().map(Conversion::from_json).collect();
-                Call::SubmitMany(parsed, usize::try_from(concurrency).unwrap_or(8))
+                Call::SubmitMany(parsed, concurrency)
             }
-            "submission_status" => Call::Status(text("id")),
+            "submission_status" => Call::Status(id()?),
             "wait_for_submission" => {
-                let secs = args
-                    .get("timeout")
-                    .and_then(Value::as_f64)
-                    .unwrap_or(60.0)
-                    .clamp(0.0, 86_400.0);
-                Call::Wait(text("id"), Duration::from_secs_f64(secs))
+                let secs = match args.get("timeout") {
+                    None | Some(Value::Null) => 60.0,
+                    Some(v) => v
+                        .as_f64()
+                        .filter(|s| s.is_finite() && *s >= 0.0)
+                        .ok_or_else(|| {
+                            invalid(format!(
+                                "wait_for_submission: timeout must be a number of seconds, 0 or more, not {v}"
+                            ))
+                        })?,
+                };
+                Call::Wait(id()?, Duration::from_secs_f64(secs.min(86_400.0)))
             }
             "modify_action" => Call::Modify(ActionModification::from_json(&args)?),
             "reverse_action" => Call::Reverse(ActionReversal::from_json(&args)?),
@@ -157,4 +182,62 @@ fn missing() -> Result<crate::Receipt> {
     Err(internal(
         "submit_many returned fewer results than conversions",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(operation: &str, args: &str) -> Error {
+        match Call::parse(operation, args) {
+            Err(e) => e,
+            Ok(_) => panic!("{operation} {args} was accepted"),
+        }
+    }
+
+    #[test]
+    fn call_arguments_are_checked_and_named() {
+        for (op, args, named) in [
+            ("submit_many", r#"{"conversions": {}}"#, "conversions"),
+            (
+                "submit_many",
+                r#"{"conversions": [], "concurrency": 0}"#,
+                "concurrency",
+            ),
+            (
+                "submit_many",
+                r#"{"conversions": [], "concurrency": "4"}"#,
+                "concurrency",
+            ),
+            (
+                "submit_many",
+                r#"{"conversions": [], "concurrency": -1}"#,
+                "concurrency",
+            ),
+            (
+                "wait_for_submission",
+                r#"{"id": "A-1", "timeout": "5s"}"#,
+                "timeout",
+            ),
+            (
+                "wait_for_submission",
+                r#"{"id": "A-1", "timeout": -1}"#,
+                "timeout",
+            ),
+            ("submission_status", r#"{"id": ""}"#, "id"),
+            ("submission_status", r#"{}"#, "id"),
+        ] {
+            let e = refused(op, args);
+            assert_eq!(e.code, ErrorCode::Validation, "{op} {args}");
+            assert!(e.message.contains(named), "{op} {args}: {}", e.message);
+        }
+        assert!(matches!(
+            Call::parse("submit_many", r#"{"conversions": [{}], "concurrency": null}"#),
+            Ok(Call::SubmitMany(list, 8)) if list.len() == 1
+        ));
+        assert!(matches!(
+            Call::parse("wait_for_submission", r#"{"id": "A-1", "timeout": 1e9}"#),
+            Ok(Call::Wait(_, d)) if d == Duration::from_secs(86_400)
+        ));
+    }
 }

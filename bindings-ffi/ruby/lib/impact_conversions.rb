@@ -28,6 +28,9 @@ module ImpactConversions
   LIBRARY = FFI::DynamicLibrary.open(library_path, FFI::DynamicLibrary::RTLD_LAZY | FFI::DynamicLibrary::RTLD_GLOBAL)
 end
 
+# The generated file's indentation and the re-attach below would warn under `ruby -w`.
+verbose = $VERBOSE
+$VERBOSE = nil
 require_relative "impact_conversions/impact_conversions_native"
 
 module ImpactConversionsNative
@@ -40,6 +43,7 @@ module ImpactConversionsNative
                     RustBuffer.by_value, blocking: true
   end
 end
+$VERBOSE = verbose
 
 module ImpactConversions
   # ---- errors --------------------------------------------------------------------------
@@ -137,11 +141,14 @@ module ImpactConversions
     end
   end
 
-  # Runs a generated function; its error becomes our exception for the code.
+  # Runs a generated function; its error becomes our exception for the code, and a Rust
+  # panic (uniffi's own InternalError) our InternalError.
   def self.native
     yield
   rescue ImpactConversionsNative::ImpactFailure::Failed => e
     raise error_from(JSON.parse(e.json))
+  rescue ImpactConversionsNative::InternalError => e
+    raise InternalError.new("code" => "internal", "message" => "a bug in impact-conversions: #{e.message}")
   end
 
   # ---- conversions ---------------------------------------------------------------------

@@ -30,6 +30,31 @@ class TestClickId < Minitest::Test
     assert_nil headers["set-cookie"], "nothing rewritten on return"
   end
 
+  def test_forwarded_proto_is_used_when_trusted
+    plain = env("/?irclickid=Wbv3sJ2a1xyz").merge("rack.url_scheme" => "http", "HTTP_X_FORWARDED_PROTO" => "https")
+    _, headers, = middleware.call(plain.dup)
+    refute_match(/Secure/, headers["set-cookie"], "untrusted by default")
+    _, headers, = middleware(config: { "trust_forwarded_proto" => true }).call(plain.dup)
+    assert_match(/; Secure;/, headers["set-cookie"])
+  end
+
+  def test_rack3_gets_an_array_and_keeps_the_apps_cookies
+    app = ->(_env) { [200, { "set-cookie" => "session=1; Path=/" }, ["ok"]] }
+    mw = ImpactConversions::ClickId::Middleware.new(app, consent: ->(_e) { "granted" })
+    _, headers, = mw.call(env("/?irclickid=Wbv3sJ2a1xyz"))
+    lines = headers["set-cookie"].split("\n")
+    assert_equal "session=1; Path=/", lines.first
+    assert_match(/\Aimpact_irclickid=/, lines.last)
+    Object.const_set(:Rack, Module.new) unless defined?(::Rack)
+    ::Rack.const_set(:RELEASE, "3.1.0")
+    _, headers, = mw.call(env("/?irclickid=Wbv3sJ2a1xyz"))
+    assert_kind_of Array, headers["set-cookie"]
+    assert_equal "session=1; Path=/", headers["set-cookie"].first
+    assert_equal 2, headers["set-cookie"].size
+  ensure
+    ::Rack.send(:remove_const, :RELEASE) if defined?(::Rack::RELEASE)
+  end
+
   def test_consent_denied_stores_nothing
     _, headers, body = middleware.call(env("/?irclickid=Wbv3sJ2a1xyz", consent: "denied"))
     assert_equal ["Wbv3sJ2a1xyz"], body, "used for this request only"

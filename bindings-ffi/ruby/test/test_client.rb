@@ -103,7 +103,10 @@ class TestClient < Minitest::Test
                   ImpactConversions::Receipt], results.map(&:class)
     assert_equal [%w[unknown_field amont]], results[2].issues.map { |i| [i.code, i.path] }
     assert_equal [batch[0][:order_id], batch[3][:order_id]].sort, Sandbox.orders.keys.sort
-    assert_raises(ArgumentError) { c.submit_many(batch, concurrency: 0) }
+    err = assert_raises(ImpactConversions::ValidationError) { c.submit_many(batch, concurrency: 0) }
+    assert_match(/concurrency/, err.message)
+    err = assert_raises(ImpactConversions::ValidationError) { c.wait_for_submission("A-1", timeout: "5s") }
+    assert_match(/timeout/, err.message)
     status = c.wait_for_submission(results[0].queued_uri, timeout: 5)
     assert status.complete?
     refute status.failed?
@@ -147,6 +150,13 @@ class TestClient < Minitest::Test
   end
 
   def test_configuration_errors_name_the_option
+    err = assert_raises(ImpactConversions::ConfigError) { client(auth_token: nil) }
+    assert_match(/auth_token is missing/, err.message)
+    err = assert_raises(ImpactConversions::ConfigError) { client(auth_token: 987_654_321) }
+    assert_match(/auth_token must be a string/, err.message)
+    refute_includes err.message, "987654321"
+    err = assert_raises(ImpactConversions::ConfigError) { client(max_attempts: "five") }
+    assert_match(/max_attempts/, err.message)
     err = assert_raises(ImpactConversions::ConfigError) { client(base_url: "http://api.example.com") }
     assert_match(/https/, err.message)
     err = assert_raises(ImpactConversions::ConfigError) { client(max_atempts: 3) }
@@ -157,8 +167,9 @@ class TestClient < Minitest::Test
   def test_from_env
     saved = ENV.to_h
     ENV.update("IMPACT_ACCOUNT_SID" => ACCOUNT_SID, "IMPACT_AUTH_TOKEN" => AUTH_TOKEN, "IMPACT_BASE_URL" => Sandbox.url)
-    c = ImpactConversions::Client.from_env(max_attempts: 2)
+    c = ImpactConversions::Client.from_env(max_attempts: 2, logger: Logger.new(IO::NULL))
     assert_equal Sandbox.url, c.base_url
+    assert_equal ACCOUNT_SID, c.account_sid
     assert_equal "QUEUED", c.submit(order).status
     ENV.delete("IMPACT_AUTH_TOKEN")
     err = assert_raises(ImpactConversions::ConfigError) { ImpactConversions::Client.from_env }

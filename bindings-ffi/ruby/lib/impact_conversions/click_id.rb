@@ -56,17 +56,25 @@ module ImpactConversions
         out = ImpactConversions::ClickId.capture(
           scheme: env["rack.url_scheme"] || "http", host: env["HTTP_HOST"] || env["SERVER_NAME"].to_s,
           url: env["REQUEST_URI"] || "#{env['PATH_INFO']}?#{env['QUERY_STRING']}", cookie: env["HTTP_COOKIE"],
-          referer: env["HTTP_REFERER"], consent: @consent.call(env), config: @config
+          referer: env["HTTP_REFERER"], forwarded_proto: env["HTTP_X_FORWARDED_PROTO"],
+          consent: @consent.call(env), config: @config
         )
         env["impact.click_id"] = out.click_id
         status, headers, body = @app.call(env)
-        unless out.set_cookie.empty?
-          existing = headers["set-cookie"] || headers["Set-Cookie"]
-          headers.delete("Set-Cookie")
-          headers["set-cookie"] = [existing, *out.set_cookie].compact.join("\n")
-        end
+        append_cookies(headers, out.set_cookie) unless out.set_cookie.empty?
         [status, headers, body]
       end
+
+      private
+
+      # Rack 3 takes several Set-Cookie values as an Array; Rack 2 as one String, a value a line.
+      def append_cookies(headers, cookies)
+        existing = headers.delete("Set-Cookie") || headers.delete("set-cookie")
+        values = [*(existing.is_a?(String) ? existing.split("\n") : existing), *cookies]
+        headers["set-cookie"] = rack3? ? values : values.join("\n")
+      end
+
+      def rack3? = defined?(::Rack::RELEASE) && Gem::Version.new(::Rack::RELEASE) >= Gem::Version.new("3")
     end
 
     def millis(now)

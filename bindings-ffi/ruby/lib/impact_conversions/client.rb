@@ -8,20 +8,14 @@ module ImpactConversions
   # give-up (error), never the AuthToken or the request body.
   class Client
     def initialize(account_sid:, auth_token:, base_url: nil, logger: nil, timeout: nil, **options)
-      config = { "account_sid" => account_sid, "auth_token" => auth_token }
-      config["base_url"] = base_url if base_url
-      config["deadline_ms"] = (timeout * 1000).round if timeout
-      config.merge!(options.transform_keys(&:to_s))
-      @native = ImpactConversions.native { ImpactConversionsNative::Client.new(Json.dump(config)) }
-      @description = JSON.parse(@native.describe).freeze
-      @logger = logger
+      open_native(false, { account_sid: account_sid, auth_token: auth_token, base_url: base_url,
+                           timeout: timeout, **options }, logger)
     end
 
-    # IMPACT_ACCOUNT_SID, IMPACT_AUTH_TOKEN and IMPACT_BASE_URL; `options` as for `new`.
-    def self.from_env(**options)
-      env = { account_sid: ENV.fetch("IMPACT_ACCOUNT_SID", ""), auth_token: ENV.fetch("IMPACT_AUTH_TOKEN", "") }
-      env[:base_url] = ENV["IMPACT_BASE_URL"] unless ENV.fetch("IMPACT_BASE_URL", "").empty?
-      new(**env, **options)
+    # IMPACT_ACCOUNT_SID, IMPACT_AUTH_TOKEN and IMPACT_BASE_URL (the core reads them);
+    # `options` as for `new`, and given ones win over the environment.
+    def self.from_env(logger: nil, **options)
+      allocate.tap { |c| c.send(:open_native, true, options, logger) }
     end
 
     def account_sid = @description["account_sid"]
@@ -36,11 +30,8 @@ module ImpactConversions
     # Many conversions, at most `concurrency` at a time: one Receipt or Error per input, in
     # input order (an invalid conversion never fails the batch).
     def submit_many(conversions, concurrency: 8)
-      unless concurrency.is_a?(Integer) && concurrency >= 1
-        raise ArgumentError, "concurrency must be a whole number of at least 1, not #{concurrency.inspect}"
-      end
-
-      call("submit_many", { "conversions" => conversions.to_a, "concurrency" => concurrency }).map do |r|
+      list = conversions.is_a?(Enumerable) && !conversions.is_a?(Hash) ? conversions.to_a : conversions
+      call("submit_many", { "conversions" => list, "concurrency" => concurrency }).map do |r|
         r.key?("ok") ? Receipt.from(r["ok"]) : ImpactConversions.error_from(r["error"])
       end
     end
@@ -72,6 +63,19 @@ module ImpactConversions
 
     LEVELS = { "attempt" => Logger::DEBUG, "success" => Logger::INFO, "retry" => Logger::WARN,
                "give_up" => Logger::ERROR }.freeze
+
+    # A nil option is left to the core's default (or, from_env, to the environment).
+    def open_native(from_env, options, logger)
+      config = options.compact.transform_keys(&:to_s)
+      timeout = config.delete("timeout")
+      config["deadline_ms"] = (timeout * 1000).round if timeout
+      json = Json.dump(config)
+      @native = ImpactConversions.native do
+        from_env ? ImpactConversionsNative::Client.from_env(json) : ImpactConversionsNative::Client.new(json)
+      end
+      @description = JSON.parse(@native.describe).freeze
+      @logger = logger
+    end
 
     def call(operation, args)
       JSON.parse(ImpactConversions.native { @native.call(operation, Json.dump(args)) })

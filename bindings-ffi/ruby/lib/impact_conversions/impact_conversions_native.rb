@@ -639,6 +639,10 @@ module UniFFILib
     [:uint64, RustCallStatus.by_ref],
     :void
   
+  attach_function :uniffi_impact_conversions_fn_constructor_client_from_env,
+    [RustBuffer.by_value, RustCallStatus.by_ref],
+    :uint64
+  
   attach_function :uniffi_impact_conversions_fn_constructor_client_new,
     [RustBuffer.by_value, RustCallStatus.by_ref],
     :uint64
@@ -939,6 +943,10 @@ module UniFFILib
     [],
     :uint16
   
+  attach_function :uniffi_impact_conversions_checksum_constructor_client_from_env,
+    [],
+    :uint16
+  
   attach_function :uniffi_impact_conversions_checksum_constructor_client_new,
     [],
     :uint16
@@ -1126,6 +1134,15 @@ end
     ObjectSpace.define_finalizer(self, self.class.uniffi_define_finalizer_by_handle(handle, self.object_id))
   end
 
+  
+  def self.from_env(config_json)
+        config_json = ::ImpactConversionsNative::uniffi_utf8(config_json)
+        
+    # Call the (fallible) function before creating any half-baked object instances.
+    # Lightly yucky way to bypass the usual "initialize" logic
+    # and just create a new instance with the required handle.
+    return uniffi_allocate(::ImpactConversionsNative.rust_call_with_error(ImpactFailure,:uniffi_impact_conversions_fn_constructor_client_from_env,RustBuffer.alloc_from_string(config_json)))
+  end
   
 
   def call(operation, args_json)
