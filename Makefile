@@ -82,6 +82,7 @@ ffi-test:
 # Go package (bindings-ffi/go): cgo over the C ABI, go test -race against the emulator.
 GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
 go-test:
+	@test -x "$(GO)" || command -v "$(GO)" >/dev/null || { echo "go-test needs Go 1.22+ (log/slog); Debian's golang-go is 1.19: install Go from go.dev or set GO=/path/to/go"; exit 1; }
 	$(CARGO) build --quiet -p impact-conversions-ffi -p impact-sandbox
 	cd bindings-ffi/go && test -z "$$($(GO) fmt ./...)" || { echo "bindings-ffi/go is not gofmt-ed"; exit 1; }
 	cd bindings-ffi/go && $(GO) vet ./... && $(GO) test -race -count=1 ./...
