@@ -67,7 +67,10 @@ pub(crate) fn parse_host(raw: &str) -> Option<SiteHost> {
     match url::Host::parse(name).ok()? {
         url::Host::Domain(d) => {
             let d = d.to_ascii_lowercase();
-            if d.is_empty() || d.split('.').any(str::is_empty) {
+            // WHATWG hosts may hold `&`, `*`, `!`...: not a name a cookie Domain can carry.
+            let name_byte =
+                |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.';
+            if d.is_empty() || d.split('.').any(str::is_empty) || !d.bytes().all(name_byte) {
                 return None;
             }
             let registrable = if d.contains('.') {
@@ -124,5 +127,7 @@ mod tests {
         assert!(parse_host("EXAMPLE.COM.").is_some_and(|h| h.fqdn && h.name == "example.com"));
         assert!(parse_host("a b.com").is_none());
         assert!(parse_host("example.com:x").is_none());
+        assert!(parse_host("a.&").is_none() && parse_host("shop*.example.com").is_none());
+        assert!(parse_host("my_host.internal").is_some());
     }
 }
