@@ -4,7 +4,6 @@ declare(strict_types=1);
 
 namespace ImpactConversions;
 
-use FFI;
 
 /**
  * Click-id capture for any framework: the core decides, from the raw URL and Cookie header,
@@ -124,13 +123,7 @@ final class ClickId
             $request['consent'] = self::consent($request['consent']);
         }
         $request['now'] = self::nowValue($request['now'] ?? null);
-        $ffi = Library::ffi();
-        $out = $ffi->new('char*');
-        $status = $ffi->impact_capture($configJson, Json::encodeRequest($request), FFI::addr($out));
-        $text = Library::take($ffi, $out);
-        if ($status !== 0) {
-            throw ImpactException::fromJson($text);
-        }
+        $text = Library::call('impact_capture', [$configJson, Json::encodeRequest($request)]);
         return CaptureOutcome::fromArray(Json::decode($text));
     }
 
@@ -144,13 +137,7 @@ final class ClickId
         #[\SensitiveParameter] array $config = [],
         int|\DateTimeInterface|null $now = null,
     ): ?string {
-        $ffi = Library::ffi();
-        $out = $ffi->new('char*');
-        $status = $ffi->impact_read_stored(self::configJson($config), self::cText(self::utf8($cookieHeader ?? ''), 'cookie header'), self::nowMs($now), FFI::addr($out));
-        $text = Library::take($ffi, $out);
-        if ($status !== 0) {
-            throw ImpactException::fromJson($text);
-        }
+        $text = Library::call('impact_read_stored', [self::configJson($config), self::cText(self::utf8($cookieHeader ?? ''), 'cookie header'), self::nowMs($now)]);
         $o = Json::decode($text);
         return isset($o['click_id']) ? (string) $o['click_id'] : null;
     }
@@ -183,13 +170,7 @@ final class ClickId
      */
     public static function clear(string $host, #[\SensitiveParameter] array $config = []): array
     {
-        $ffi = Library::ffi();
-        $out = $ffi->new('char*');
-        $status = $ffi->impact_clear(self::configJson($config), self::cText($host, 'host'), FFI::addr($out));
-        $text = Library::take($ffi, $out);
-        if ($status !== 0) {
-            throw ImpactException::fromJson($text);
-        }
+        $text = Library::call('impact_clear', [self::configJson($config), self::cText($host, 'host')]);
         return array_values(array_map('strval', Json::decode($text)));
     }
 
@@ -205,13 +186,7 @@ final class ClickId
         #[\SensitiveParameter] array $config = [],
         int|\DateTimeInterface|null $now = null,
     ): DecoratedUrl {
-        $ffi = Library::ffi();
-        $out = $ffi->new('char*');
-        $status = $ffi->impact_decorate_url(self::configJson($config), self::cText($url, 'url'), self::cText($clickId, 'click id'), self::nowMs($now), FFI::addr($out));
-        $text = Library::take($ffi, $out);
-        if ($status !== 0) {
-            throw ImpactException::fromJson($text);
-        }
+        $text = Library::call('impact_decorate_url', [self::configJson($config), self::cText($url, 'url'), self::cText($clickId, 'click id'), self::nowMs($now)]);
         $d = Json::decode($text);
         return new DecoratedUrl((string) ($d['url'] ?? $url), (bool) ($d['decorated'] ?? false), ClickIdWarning::list($d['warnings'] ?? []));
     }

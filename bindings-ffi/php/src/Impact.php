@@ -4,7 +4,6 @@ declare(strict_types=1);
 
 namespace ImpactConversions;
 
-use FFI;
 
 /**
  * The offline half of the core: validation, the exact form body, the discount split. No
@@ -36,13 +35,7 @@ final class Impact
     public static function validate(array|object $conversion): ValidationReport
     {
         $json = Json::encode($conversion, $notes);
-        $ffi = Library::ffi();
-        $out = $ffi->new('char*');
-        $status = $ffi->impact_validate($json, FFI::addr($out));
-        $text = Library::take($ffi, $out);
-        if ($status !== 0) {
-            throw ImpactException::fromJson($text, $notes);
-        }
+        $text = Library::call('impact_validate', [$json], $notes);
         return ValidationReport::fromArray(Json::decode($text), $notes);
     }
 
@@ -55,14 +48,7 @@ final class Impact
     public static function encode(array|object $conversion): string
     {
         $json = Json::encode($conversion, $notes);
-        $ffi = Library::ffi();
-        $out = $ffi->new('char*');
-        $status = $ffi->impact_encode($json, FFI::addr($out));
-        $text = Library::take($ffi, $out);
-        if ($status !== 0) {
-            throw ImpactException::fromJson($text, $notes);
-        }
-        return $text;
+        return Library::call('impact_encode', [$json], $notes);
     }
 
     /**
@@ -74,13 +60,7 @@ final class Impact
     public static function allocateDiscount(array|object $conversion): Allocation
     {
         $json = Json::encode($conversion, $notes);
-        $ffi = Library::ffi();
-        $out = $ffi->new('char*');
-        $status = $ffi->impact_allocate_discount($json, FFI::addr($out));
-        $text = Library::take($ffi, $out);
-        if ($status !== 0) {
-            throw ImpactException::fromJson($text, $notes);
-        }
+        $text = Library::call('impact_allocate_discount', [$json], $notes);
         return Allocation::fromArray(Json::decode($text));
     }
 }

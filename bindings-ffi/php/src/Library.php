@@ -280,6 +280,26 @@ final class Library
      *
      * @internal
      */
+    /**
+     * Calls one JSON-returning function of the library with $args and its out-pointer; the
+     * result text, or the ImpactException for the status (with $notes on unsupported values).
+     * $args may hold the click-id config's hand-off secret: kept out of stack traces.
+     *
+     * @param list<mixed> $args
+     * @param list<string> $notes
+     */
+    public static function call(string $fn, #[\SensitiveParameter] array $args, array $notes = []): string
+    {
+        $ffi = self::ffi();
+        $out = $ffi->new('char*');
+        $status = $ffi->$fn(...[...$args, FFI::addr($out)]);
+        $text = self::take($ffi, $out);
+        if ($status !== 0) {
+            throw ImpactException::fromJson($text, $notes);
+        }
+        return $text;
+    }
+
     public static function take(FFI $ffi, CData $out): string
     {
         if (FFI::isNull($out)) {
