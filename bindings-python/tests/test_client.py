@@ -111,8 +111,12 @@ def test_submit_many_status_and_actions(sandbox: Sandbox) -> None:
     assert isinstance(bad, ic.ValidationError)
     assert [(i.code, i.path) for i in bad.issues] == [("unknown_field", "amont")] and "amount" in bad.issues[0].message
     assert sorted(sandbox.orders()) == ["O-m0", "O-m1", "O-m4"]
-    with pytest.raises(ValueError, match="concurrency"):
-        c.submit_many(batch, concurrency=0)
+    for wrong in (0, True, 2.5, "4"):
+        with pytest.raises(ic.ValidationError, match="concurrency"):
+            c.submit_many(batch, concurrency=wrong)  # type: ignore[arg-type]
+    odd = c.submit_many([{**order("O-m5"), "campaign_id": {1000}}, order("O-m6")])
+    assert isinstance(odd[0], ic.ValidationError) and "a Python set was given" in odd[0].issues[0].message
+    assert isinstance(odd[1], ic.Receipt)
     first = results[0]
     assert isinstance(first, ic.Receipt)
     status = c.wait_for_submission(first.queued_uri, timeout=5)

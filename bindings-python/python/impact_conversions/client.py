@@ -108,40 +108,19 @@ def _conversion(conversion: Optional[Conversion], fields: Mapping[str, Any]) -> 
     return to_json(merge(conversion, fields), notes), notes
 
 
-_Early = List[Optional[ImpactError]]
+def _batch(conversions: Sequence[Conversion], concurrency: int) -> Tuple[str, List[List[str]]]:
+    """The ``submit_many`` arguments, and per conversion the Python types that had no JSON
+    form (the core checks every entry and the concurrency, and answers one result each)."""
+    notes: List[List[str]] = [[] for _ in conversions]
+    texts = [to_json(conversion, n) for conversion, n in zip(conversions, notes)]
+    return '{"conversions":[' + ",".join(texts) + '],"concurrency":' + to_json(concurrency) + "}", notes
 
 
-def _batch(conversions: Sequence[Conversion], concurrency: int) -> Tuple[str, _Early]:
-    """The ``submit_many`` arguments, and the per-item errors known before sending: each
-    conversion is read and validated by the core here, so an invalid one gets its own issues
-    (the batch call would report an unreadable item as an empty conversion)."""
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise ValueError(f"concurrency must be a whole number of at least 1, not {concurrency!r}")
-    texts: List[str] = []
-    early: _Early = []
-    for conversion in conversions:
-        notes: List[str] = []
-        text = to_json(conversion, notes)
-        try:
-            _native.encode(text)
-        except _native.NativeError as e:
-            early.append(error_from_json(str(e.args[0]), notes))
-            continue
-        early.append(None)
-        texts.append(text)
-    return '{"conversions":[' + ",".join(texts) + '],"concurrency":' + str(concurrency) + "}", early
-
-
-def _many(text: str, early: _Early) -> List[Union[Receipt, ImpactError]]:
-    sent = iter(json.loads(text))
-    out: List[Union[Receipt, ImpactError]] = []
-    for error in early:
-        if error is not None:
-            out.append(error)
-            continue
-        item = next(sent)
-        out.append(Receipt.from_dict(item["ok"]) if "ok" in item else error_from_json(json.dumps(item["error"])))
-    return out
+def _many(text: str, notes: List[List[str]]) -> List[Union[Receipt, ImpactError]]:
+    return [
+        Receipt.from_dict(item["ok"]) if "ok" in item else error_from_json(json.dumps(item["error"]), n)
+        for item, n in zip(json.loads(text), notes)
+    ]
 
 
 class Client(_Base):
@@ -160,8 +139,8 @@ class Client(_Base):
 
     def submit_many(self, conversions: Sequence[Conversion], *, concurrency: int = 8) -> List[Union[Receipt, ImpactError]]:
         """One result per input, in input order: a ``Receipt`` or the ``ImpactError``."""
-        args, early = _batch(conversions, concurrency)
-        return _many(self._call("submit_many", args), early)
+        args, notes = _batch(conversions, concurrency)
+        return _many(self._call("submit_many", args), notes)
 
     def submission_status(self, submission: str) -> SubmissionStatus:
         """The processing status of a submission id or ``QueuedUri``."""
@@ -217,8 +196,8 @@ class AsyncClient(_Base):
 
     async def submit_many(self, conversions: Sequence[Conversion], *, concurrency: int = 8) -> List[Union[Receipt, ImpactError]]:
         """One result per input, in input order: a ``Receipt`` or the ``ImpactError``."""
-        args, early = _batch(conversions, concurrency)
-        return _many(await self._call("submit_many", args), early)
+        args, notes = _batch(conversions, concurrency)
+        return _many(await self._call("submit_many", args), notes)
 
     async def submission_status(self, submission: str) -> SubmissionStatus:
         """The processing status of a submission id or ``QueuedUri``."""
