@@ -114,7 +114,7 @@ def test_submit_many_status_and_actions(sandbox: Sandbox) -> None:
     for wrong in (0, True, 2.5, "4"):
         with pytest.raises(ic.ValidationError, match="concurrency"):
             c.submit_many(batch, concurrency=wrong)  # type: ignore[arg-type]
-    odd = c.submit_many([{**order("O-m5"), "campaign_id": {1000}}, order("O-m6")])
+    odd = c.submit_many(o for o in [{**order("O-m5"), "campaign_id": {1000}}, order("O-m6")])
     assert isinstance(odd[0], ic.ValidationError) and "a Python set was given" in odd[0].issues[0].message
     assert isinstance(odd[1], ic.Receipt)
     first = results[0]

@@ -8,7 +8,7 @@ import math
 import os
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 
 from . import _native
 from ._convert import Conversion, merge, to_json
@@ -108,11 +108,14 @@ def _conversion(conversion: Optional[Conversion], fields: Mapping[str, Any]) -> 
     return to_json(merge(conversion, fields), notes), notes
 
 
-def _batch(conversions: Sequence[Conversion], concurrency: int) -> Tuple[str, List[List[str]]]:
+def _batch(conversions: Iterable[Conversion], concurrency: int) -> Tuple[str, List[List[str]]]:
     """The ``submit_many`` arguments, and per conversion the Python types that had no JSON
     form (the core checks every entry and the concurrency, and answers one result each)."""
-    notes: List[List[str]] = [[] for _ in conversions]
-    texts = [to_json(conversion, n) for conversion, n in zip(conversions, notes)]
+    notes: List[List[str]] = []
+    texts: List[str] = []
+    for conversion in conversions:  # once: any iterable, a generator too
+        notes.append([])
+        texts.append(to_json(conversion, notes[-1]))
     return '{"conversions":[' + ",".join(texts) + '],"concurrency":' + to_json(concurrency) + "}", notes
 
 
@@ -137,7 +140,7 @@ class Client(_Base):
         """Validates, then submits with retries. Raises an ``ImpactError`` subclass."""
         return Receipt.from_dict(json.loads(self._call("submit", *_conversion(conversion, fields))))
 
-    def submit_many(self, conversions: Sequence[Conversion], *, concurrency: int = 8) -> List[Union[Receipt, ImpactError]]:
+    def submit_many(self, conversions: Iterable[Conversion], *, concurrency: int = 8) -> List[Union[Receipt, ImpactError]]:
         """One result per input, in input order: a ``Receipt`` or the ``ImpactError``."""
         args, notes = _batch(conversions, concurrency)
         return _many(self._call("submit_many", args), notes)
@@ -194,7 +197,7 @@ class AsyncClient(_Base):
         """Validates, then submits with retries. Raises an ``ImpactError`` subclass."""
         return Receipt.from_dict(json.loads(await self._call("submit", *_conversion(conversion, fields))))
 
-    async def submit_many(self, conversions: Sequence[Conversion], *, concurrency: int = 8) -> List[Union[Receipt, ImpactError]]:
+    async def submit_many(self, conversions: Iterable[Conversion], *, concurrency: int = 8) -> List[Union[Receipt, ImpactError]]:
         """One result per input, in input order: a ``Receipt`` or the ``ImpactError``."""
         args, notes = _batch(conversions, concurrency)
         return _many(await self._call("submit_many", args), notes)
